@@ -1,0 +1,122 @@
+package io.multizone.hdfs.config;
+
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Every configuration key of the zone-aware placement policy, with its default, and the
+ * parsed, validated values. Keys live under {@value #PREFIX} in {@code hdfs-site.xml}.
+ *
+ * <p>Parsing fails fast with an {@link IllegalArgumentException} naming the key and the
+ * offending value, so a NameNode with a bad setting stops at start with one clear message
+ * instead of running with a placement it was not asked for.
+ */
+public final class ZonePlacementConfig {
+
+  /** Common prefix of every key of this module. */
+  public static final String PREFIX = "dfs.namenode.zone-placement.";
+
+  /**
+   * Minimum number of zones every block with replication n >= 2 must span (capped by n and
+   * by the zones that can take a replica). Default {@value #MIN_ZONES_DEFAULT}; must be >= 1.
+   */
+  public static final String MIN_ZONES_KEY = PREFIX + "min-zones";
+  public static final int MIN_ZONES_DEFAULT = 2;
+
+  /**
+   * How many leading components of a DataNode's network location name its zone. With the
+   * default {@value #ZONE_DEPTH_DEFAULT}, {@code /zone-a/rack-1} is in zone {@code /zone-a}.
+   * A location with no more components than this (a flat {@code /rack} topology) has no zone
+   * level, and the policy then behaves exactly like BlockPlacementPolicyDefault.
+   */
+  public static final String ZONE_DEPTH_KEY = PREFIX + "zone-depth";
+  public static final int ZONE_DEPTH_DEFAULT = 1;
+
+  /**
+   * Minimum milliseconds between two WARN lines about blocks that could only be written to
+   * fewer zones than required (the count is always kept in metrics).
+   * Default {@value #WARN_INTERVAL_MS_DEFAULT}.
+   */
+  public static final String WARN_INTERVAL_MS_KEY = PREFIX + "warn-interval-ms";
+  public static final long WARN_INTERVAL_MS_DEFAULT = 60_000L;
+
+  private final int minZones;
+  private final int zoneDepth;
+  private final boolean zoneDepthExplicit;
+  private final long warnIntervalMs;
+
+  private ZonePlacementConfig(int minZones, int zoneDepth, boolean zoneDepthExplicit,
+      long warnIntervalMs) {
+    this.minZones = minZones;
+    this.zoneDepth = zoneDepth;
+    this.zoneDepthExplicit = zoneDepthExplicit;
+    this.warnIntervalMs = warnIntervalMs;
+  }
+
+  /**
+   * Reads and validates the keys.
+   *
+   * @throws IllegalArgumentException naming the key and value when a value is malformed
+   */
+  public static ZonePlacementConfig from(Configuration conf) {
+    int minZones = positiveInt(conf, MIN_ZONES_KEY, MIN_ZONES_DEFAULT, 1);
+    int zoneDepth = positiveInt(conf, ZONE_DEPTH_KEY, ZONE_DEPTH_DEFAULT, 1);
+    long warnInterval = positiveLong(conf, WARN_INTERVAL_MS_KEY, WARN_INTERVAL_MS_DEFAULT, 0);
+    return new ZonePlacementConfig(minZones, zoneDepth, conf.get(ZONE_DEPTH_KEY) != null,
+        warnInterval);
+  }
+
+  private static int positiveInt(Configuration conf, String key, int dflt, int min) {
+    long v = positiveLong(conf, key, dflt, min);
+    if (v > Integer.MAX_VALUE) {
+      throw invalid(key, conf.get(key), "a whole number <= " + Integer.MAX_VALUE);
+    }
+    return (int) v;
+  }
+
+  private static long positiveLong(Configuration conf, String key, long dflt, long min) {
+    String raw = conf.getTrimmed(key);
+    if (raw == null || raw.isEmpty()) {
+      return dflt;
+    }
+    long v;
+    try {
+      v = Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw invalid(key, raw, "a whole number >= " + min);
+    }
+    if (v < min) {
+      throw invalid(key, raw, "a whole number >= " + min);
+    }
+    return v;
+  }
+
+  private static IllegalArgumentException invalid(String key, String value, String expected) {
+    return new IllegalArgumentException("Invalid value for " + key + ": '" + value
+        + "' (expected " + expected + ")");
+  }
+
+  /** Zones a block should span at least, before capping by replication and cluster. */
+  public int minZones() {
+    return minZones;
+  }
+
+  /** Leading network-location components that name a zone. */
+  public int zoneDepth() {
+    return zoneDepth;
+  }
+
+  /** Whether the operator set {@link #ZONE_DEPTH_KEY} rather than relying on the default. */
+  public boolean zoneDepthExplicit() {
+    return zoneDepthExplicit;
+  }
+
+  /** Minimum interval between two WARN lines about single-zone placements. */
+  public long warnIntervalMs() {
+    return warnIntervalMs;
+  }
+
+  @Override
+  public String toString() {
+    return MIN_ZONES_KEY + "=" + minZones + ", " + ZONE_DEPTH_KEY + "=" + zoneDepth;
+  }
+}

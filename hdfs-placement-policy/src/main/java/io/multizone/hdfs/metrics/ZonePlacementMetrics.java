@@ -1,0 +1,98 @@
+package io.multizone.hdfs.metrics;
+
+import org.apache.hadoop.metrics2.MetricsCollector;
+import org.apache.hadoop.metrics2.MetricsSource;
+import org.apache.hadoop.metrics2.MetricsSystem;
+import org.apache.hadoop.metrics2.lib.DefaultMetricsSystem;
+import org.apache.hadoop.metrics2.lib.MetricsRegistry;
+import org.apache.hadoop.metrics2.lib.MutableCounterLong;
+
+/**
+ * Counters of the zone-aware placement policy, published through Hadoop metrics2 and so
+ * visible in JMX as {@code Hadoop:service=NameNode,name=ZonePlacement} and in every metrics
+ * sink the NameNode is configured with.
+ *
+ * <p>One instance per JVM: a NameNode has one contiguous placement policy, and tests that
+ * start several NameNodes in one JVM read deltas.
+ */
+public final class ZonePlacementMetrics implements MetricsSource {
+
+  public static final String NAME = "ZonePlacement";
+
+  private static final ZonePlacementMetrics INSTANCE = new ZonePlacementMetrics();
+
+  private final MetricsRegistry registry = new MetricsRegistry(NAME).setContext("dfs");
+  private final MutableCounterLong singleZonePlacements = registry.newCounter(
+      "SingleZonePlacements", "Blocks whose targets span fewer zones than required because"
+          + " no other zone could take a replica", 0L);
+  private final MutableCounterLong zoneAwarePlacements = registry.newCounter(
+      "ZoneAwarePlacements", "Target choices made by the zone rule", 0L);
+  private final MutableCounterLong zoneViolationsReported = registry.newCounter(
+      "ZoneViolationsReported", "Blocks found spanning too few zones by verifyBlockPlacement"
+          + " (fsck, redundancy monitor)", 0L);
+  private final MutableCounterLong movesRefused = registry.newCounter("MovesRefused",
+      "Balancer/Mover moves refused because they would reduce the zones a block spans", 0L);
+  private final MutableCounterLong excessReplicasChosen = registry.newCounter(
+      "ExcessReplicasChosen", "Excess replicas chosen for deletion by the zone rule", 0L);
+
+  private ZonePlacementMetrics() {
+  }
+
+  @Override
+  public void getMetrics(MetricsCollector collector, boolean all) {
+    registry.snapshot(collector.addRecord(registry.info()), all);
+  }
+
+  /** The JVM's instance, registered with the default metrics system if not yet there. */
+  public static ZonePlacementMetrics get() {
+    INSTANCE.ensureRegistered();
+    return INSTANCE;
+  }
+
+  private synchronized void ensureRegistered() {
+    MetricsSystem ms = DefaultMetricsSystem.instance();
+    if (ms.getSource(NAME) == null) {
+      ms.register(NAME, "Zone-aware HDFS block placement", this);
+    }
+  }
+
+  public void incrSingleZonePlacements() {
+    singleZonePlacements.incr();
+  }
+
+  public void incrZoneAwarePlacements() {
+    zoneAwarePlacements.incr();
+  }
+
+  public void incrZoneViolationsReported() {
+    zoneViolationsReported.incr();
+  }
+
+  public void incrMovesRefused() {
+    movesRefused.incr();
+  }
+
+  public void incrExcessReplicasChosen() {
+    excessReplicasChosen.incr();
+  }
+
+  public long singleZonePlacements() {
+    return singleZonePlacements.value();
+  }
+
+  public long zoneAwarePlacements() {
+    return zoneAwarePlacements.value();
+  }
+
+  public long zoneViolationsReported() {
+    return zoneViolationsReported.value();
+  }
+
+  public long movesRefused() {
+    return movesRefused.value();
+  }
+
+  public long excessReplicasChosen() {
+    return excessReplicasChosen.value();
+  }
+}

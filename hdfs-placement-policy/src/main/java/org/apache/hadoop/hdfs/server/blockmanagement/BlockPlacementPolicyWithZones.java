@@ -1,0 +1,414 @@
+package org.apache.hadoop.hdfs.server.blockmanagement;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.multizone.hdfs.config.ZonePlacementConfig;
+import io.multizone.hdfs.config.TopologyTableCheck;
+import io.multizone.hdfs.metrics.ZonePlacementMetrics;
+import io.multizone.hdfs.status.BlockPlacementStatusWithZones;
+import io.multizone.hdfs.zone.ReplicaSpread;
+import io.multizone.hdfs.zone.TopologyZones;
+import io.multizone.hdfs.zone.ZoneLayout;
+import io.multizone.hdfs.zone.ZoneResolver;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.StorageType;
+import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
+import org.apache.hadoop.log.LogThrottlingHelper;
+import org.apache.hadoop.net.NetworkTopology;
+import org.apache.hadoop.net.Node;
+import org.apache.hadoop.net.NodeBase;
+import org.apache.hadoop.util.Time;
+
+/**
+ * A {@link BlockPlacementPolicyDefault} that keeps every block's replicas in at least
+ * {@code min(min-zones, replication, zones that can take a replica)} zones, where a zone is the
+ * leading part of a DataNode's network location ({@code /zone/rack}).
+ *
+ * <p>Enable it with {@code dfs.block.replicator.classname=}{@value #CLASS_NAME}. The first
+ * replica stays writer-local, the second goes to another zone, later ones fill the zones already
+ * used up to {@code ceil(n / zones)} each, on racks not yet used in that zone; the default
+ * pipeline sort then crosses a zone boundary only as often as the rule needs. When no other
+ * zone can take a replica the write still succeeds (as the default policy's would), is counted
+ * and logged, and {@link #verifyBlockPlacement} reports the block so fsck and the redundancy
+ * monitor repair it. Excess-replica deletion and Balancer/Mover moves never reduce the zones a
+ * block spans. On a topology without a zone level it is exactly the default policy.
+ *
+ * <p>This class lives in Hadoop's package only because the hooks it overrides are
+ * package-private; the zone logic is in {@code io.multizone.hdfs}.
+ */
+public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
+
+  /** The value operators put in {@code dfs.block.replicator.classname}. */
+  public static final String CLASS_NAME =
+      "org.apache.hadoop.hdfs.server.blockmanagement.BlockPlacementPolicyWithZones";
+
+  /** Rebuild the zone layout at least this often even if node and rack counts look equal. */
+  private static final long LAYOUT_MAX_AGE_MS = 30_000L;
+
+  private ZonePlacementConfig config;
+  private ZoneResolver resolver;
+  private TopologyZones zones;
+  private ZonePlacementMetrics metrics;
+  private LogThrottlingHelper singleZoneLog;
+
+  public BlockPlacementPolicyWithZones() {
+  }
+
+  @Override
+  public void initialize(Configuration conf, FSClusterStats stats, NetworkTopology clusterMap,
+      Host2NodesMap host2datanodeMap) {
+    super.initialize(conf, stats, clusterMap, host2datanodeMap);
+    // Throws IllegalArgumentException naming the key and value: the NameNode stops at start.
+    this.config = ZonePlacementConfig.from(conf);
+    TopologyTableCheck.verify(conf, config);
+    this.resolver = new ZoneResolver(config.zoneDepth());
+    String flatWarning = config.zoneDepthExplicit()
+        ? ZonePlacementConfig.ZONE_DEPTH_KEY + "=" + config.zoneDepth()
+            + " but DataNode locations have no level below the zone: there is no zone"
+            + " level, placing like BlockPlacementPolicyDefault until the topology changes"
+        : null;
+    this.zones = new TopologyZones(clusterMap, resolver, LAYOUT_MAX_AGE_MS, flatWarning);
+    this.metrics = ZonePlacementMetrics.get();
+    this.singleZoneLog = new LogThrottlingHelper(config.warnIntervalMs());
+    LOG.info("Zone-aware block placement: {}", config);
+  }
+
+  /** The zone rule's settings. */
+  public ZonePlacementConfig getZoneConfig() {
+    return config;
+  }
+
+  /** The zone layout the policy currently sees. */
+  public ZoneLayout getZoneLayout() {
+    return zones.current();
+  }
+
+  /** Zones a block of {@code replication} replicas must span on this layout. */
+  int requiredZones(int replication, ZoneLayout layout) {
+    return Math.max(0, Math.min(Math.min(config.minZones(), replication), layout.zoneCount()));
+  }
+
+  // ---------------------------------------------------------------- choosing targets
+
+  @Override
+  protected Node chooseTargetInOrder(int numOfReplicas, Node writer, Set<Node> excludedNodes,
+      long blocksize, int maxNodesPerRack, List<DatanodeStorageInfo> results,
+      boolean avoidStaleNodes, boolean newBlock, EnumMap<StorageType, Integer> storageTypes)
+      throws NotEnoughReplicasException {
+    final ZoneLayout layout = zones.current();
+    if (!layout.isZoned()) {
+      return super.chooseTargetInOrder(numOfReplicas, writer, excludedNodes, blocksize,
+          maxNodesPerRack, results, avoidStaleNodes, newBlock, storageTypes);
+    }
+    final int total = results.size() + numOfReplicas;
+    if (results.isEmpty()) {
+      // The first replica stays writer-local (or the writer's rack, or anywhere), as in Default.
+      DatanodeStorageInfo local = chooseLocalStorage(writer, excludedNodes, blocksize,
+          maxNodesPerRack, results, avoidStaleNodes, storageTypes, true);
+      writer = local != null ? local.getDatanodeDescriptor() : null;
+      if (--numOfReplicas == 0) {
+        return writer;
+      }
+    }
+    final int required = requiredZones(total, layout);
+    final Choice choice = new Choice(layout, total, required, excludedNodes, blocksize,
+        maxNodesPerRack, results, avoidStaleNodes, storageTypes);
+    for (; numOfReplicas > 0; numOfReplicas--) {
+      choice.chooseOne();
+    }
+    metrics.incrZoneAwarePlacements();
+    ReplicaSpread spread = spreadOfStorages(results);
+    if (total >= 2 && spread.zoneCount() < Math.min(config.minZones(), total)) {
+      reportSingleZonePlacement(spread, total, layout);
+    }
+    return writer;
+  }
+
+  private void reportSingleZonePlacement(ReplicaSpread spread, int total, ZoneLayout layout) {
+    metrics.incrSingleZonePlacements();
+    LogThrottlingHelper.LogAction action = singleZoneLog.record(1);
+    if (action.shouldLog()) {
+      LOG.warn("Block with {} replicas placed in only {} zone(s) {} (min-zones {}, {} zone(s)"
+          + " can take replicas now); it is reported mis-placed until repaired"
+          + " ({} such placement(s) since the last warning)", total, spread.zoneCount(),
+          spread.zones(), config.minZones(), layout.zoneCount(), action.getCount());
+    }
+  }
+
+  /** One block's choice of targets: which zone, then which rack, for each new replica. */
+  private final class Choice {
+    private final ZoneLayout layout;
+    private final int required;
+    private final int capPerZone;
+    private final Set<Node> excludedNodes;
+    private final long blocksize;
+    private final int maxNodesPerRack;
+    private final List<DatanodeStorageInfo> results;
+    private final boolean avoidStaleNodes;
+    private final EnumMap<StorageType, Integer> storageTypes;
+
+    Choice(ZoneLayout layout, int total, int required, Set<Node> excludedNodes, long blocksize,
+        int maxNodesPerRack, List<DatanodeStorageInfo> results, boolean avoidStaleNodes,
+        EnumMap<StorageType, Integer> storageTypes) {
+      this.layout = layout;
+      this.required = required;
+      this.capPerZone = (total + Math.max(required, 1) - 1) / Math.max(required, 1);
+      this.excludedNodes = excludedNodes;
+      this.blocksize = blocksize;
+      this.maxNodesPerRack = maxNodesPerRack;
+      this.results = results;
+      this.avoidStaleNodes = avoidStaleNodes;
+      this.storageTypes = storageTypes;
+    }
+
+    /**
+     * Adds one replica to {@code results}: in a new zone while the block spans fewer than
+     * required; else in the zone used last (fewest pipeline hops), then other used zones
+     * under the per-zone cap, then new zones, then full zones, then anywhere.
+     */
+    void chooseOne() throws NotEnoughReplicasException {
+      ReplicaSpread spread = spreadOfStorages(results);
+      boolean triedNewZones = false;
+      if (spread.zoneCount() < required) {
+        if (tryNewZone(spread)) {
+          return;
+        }
+        triedNewZones = true;
+      }
+      String last = spread.lastZone();
+      if (last != null && spread.inZone(last) < capPerZone && tryZone(last, spread)) {
+        return;
+      }
+      for (String z : spread.zones()) {
+        if (!z.equals(last) && spread.inZone(z) < capPerZone && tryZone(z, spread)) {
+          return;
+        }
+      }
+      if (!triedNewZones && tryNewZone(spread)) {
+        return;
+      }
+      for (String z : spread.zones()) {
+        if (spread.inZone(z) >= capPerZone && tryZone(z, spread)) {
+          return;
+        }
+      }
+      // Never fail a write the default policy would accept.
+      chooseRandom(1, NodeBase.ROOT, excludedNodes, blocksize, maxNodesPerRack, results,
+          avoidStaleNodes, storageTypes);
+    }
+
+    /** A replica in a zone holding none yet. */
+    private boolean tryNewZone(ReplicaSpread spread) {
+      List<String> used = spread.zones();
+      if (used.size() == 1) {
+        // One call, uniform over every node outside the used zone (weights zones by size).
+        return tryScope("~" + used.get(0));
+      }
+      List<ZoneLayout.Zone> all = layout.zones();
+      int start = ThreadLocalRandom.current().nextInt(all.size());
+      for (int i = 0; i < all.size(); i++) {
+        ZoneLayout.Zone z = all.get((start + i) % all.size());
+        if (!spread.holdsZone(z.name()) && tryZone(z.name(), spread)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** A replica in {@code zone}, on a rack of it holding none yet where possible. */
+    private boolean tryZone(String zone, ReplicaSpread spread) {
+      ZoneLayout.Zone z = layout.zone(zone);
+      if (z == null) {
+        return false;
+      }
+      if (spread.holdsZone(zone)) {
+        List<String> racks = z.racks();
+        int start = ThreadLocalRandom.current().nextInt(racks.size());
+        for (int i = 0; i < racks.size(); i++) {
+          String rack = racks.get((start + i) % racks.size());
+          if (spread.inRack(rack) == 0 && tryScope(rack)) {
+            return true;
+          }
+        }
+      }
+      return tryScope(zone);
+    }
+
+    private boolean tryScope(String scope) {
+      try {
+        chooseRandom(1, scope, excludedNodes, blocksize, maxNodesPerRack, results,
+            avoidStaleNodes, storageTypes);
+        return true;
+      } catch (NotEnoughReplicasException e) {
+        LOG.debug("No target in scope {}", scope, e);
+        return false;
+      }
+    }
+  }
+
+  private ReplicaSpread spreadOfStorages(Collection<DatanodeStorageInfo> storages) {
+    ReplicaSpread spread = new ReplicaSpread(resolver);
+    for (DatanodeStorageInfo s : storages) {
+      spread.add(s.getDatanodeDescriptor());
+    }
+    return spread;
+  }
+
+  // ---------------------------------------------------------------- verifying placement
+
+  @Override
+  public BlockPlacementStatus verifyBlockPlacement(DatanodeInfo[] locs, int numberOfReplicas) {
+    BlockPlacementStatus rackStatus = super.verifyBlockPlacement(locs, numberOfReplicas);
+    ZoneLayout layout = zones.current();
+    if (!layout.isZoned()) {
+      return rackStatus;
+    }
+    DatanodeInfo[] nodes = locs == null ? new DatanodeInfo[0] : locs;
+    int spanned = ReplicaSpread.of(resolver, Arrays.asList(nodes)).zoneCount();
+    BlockPlacementStatusWithZones status = new BlockPlacementStatusWithZones(rackStatus,
+        spanned, requiredZones(numberOfReplicas, layout));
+    if (nodes.length > 0 && !status.isZoneRuleSatisfied()) {
+      metrics.incrZoneViolationsReported();
+    }
+    return status;
+  }
+
+  // ---------------------------------------------------------------- deleting excess replicas
+
+  @Override
+  public List<DatanodeStorageInfo> chooseReplicasToDelete(
+      Collection<DatanodeStorageInfo> availableReplicas,
+      Collection<DatanodeStorageInfo> delCandidates, int expectedNumOfReplicas,
+      List<StorageType> excessTypes, DatanodeDescriptor addedNode,
+      DatanodeDescriptor delNodeHint) {
+    if (!hasZoneLevel(availableReplicas)) {
+      return super.chooseReplicasToDelete(availableReplicas, delCandidates,
+          expectedNumOfReplicas, excessTypes, addedNode, delNodeHint);
+    }
+    ReplicaSpread spread = spreadOfStorages(availableReplicas);
+    int required = requiredZones(expectedNumOfReplicas, zones.current());
+    List<DatanodeStorageInfo> candidates = new ArrayList<>(delCandidates);
+    List<DatanodeStorageInfo> excess = new ArrayList<>();
+    DatanodeStorageInfo hint =
+        DatanodeStorageInfo.getDatanodeStorageInfo(delCandidates, delNodeHint);
+    boolean first = true;
+    while (delCandidates.size() - expectedNumOfReplicas > excess.size()) {
+      DatanodeStorageInfo cur = null;
+      if (first && hint != null && excessTypes.contains(hint.getStorageType())
+          && !spread.isLastInZone(hint.getDatanodeDescriptor())
+          && (!spread.isLastInRack(hint.getDatanodeDescriptor())
+              || (addedNode != null && spread.inRack(addedNode.getNetworkLocation()) == 1))) {
+        cur = hint;
+      }
+      first = false;
+      if (cur == null) {
+        cur = chooseExcess(candidates, spread, excessTypes, required);
+      }
+      if (cur == null) {
+        LOG.debug("No excess replica can be deleted without leaving fewer than {} zones:"
+            + " spread {}, excessTypes {}", required, spread, excessTypes);
+        break;
+      }
+      excessTypes.remove(cur.getStorageType());
+      spread.remove(cur.getDatanodeDescriptor());
+      candidates.remove(cur);
+      excess.add(cur);
+      metrics.incrExcessReplicasChosen();
+    }
+    return excess;
+  }
+
+  /**
+   * The best replica to delete: one whose removal keeps every zone (if any), from the most
+   * crowded zone, then one that keeps every rack, from the most crowded rack; ties broken
+   * like the default policy (oldest heartbeat past tolerance, then least free space). A
+   * replica whose removal leaves fewer than {@code required} zones is never chosen.
+   */
+  private DatanodeStorageInfo chooseExcess(List<DatanodeStorageInfo> candidates,
+      ReplicaSpread spread, List<StorageType> excessTypes, int required) {
+    long staleBefore = Time.monotonicNow() - heartbeatInterval * tolerateHeartbeatMultiplier;
+    DatanodeStorageInfo best = null;
+    for (DatanodeStorageInfo c : candidates) {
+      if (!excessTypes.contains(c.getStorageType())) {
+        continue;
+      }
+      DatanodeDescriptor dn = c.getDatanodeDescriptor();
+      if (spread.isLastInZone(dn) && spread.zoneCount() - 1 < required) {
+        continue;
+      }
+      if (best == null || compareForDeletion(c, best, spread, staleBefore) < 0) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** Negative when {@code a} is the better replica to delete. */
+  private static int compareForDeletion(DatanodeStorageInfo a, DatanodeStorageInfo b,
+      ReplicaSpread spread, long staleBefore) {
+    DatanodeDescriptor da = a.getDatanodeDescriptor();
+    DatanodeDescriptor db = b.getDatanodeDescriptor();
+    int c = Boolean.compare(spread.isLastInZone(da), spread.isLastInZone(db));
+    if (c != 0) {
+      return c; // keeping a zone beats everything
+    }
+    c = Integer.compare(spread.inZone(spread.zoneOf(db)), spread.inZone(spread.zoneOf(da)));
+    if (c != 0) {
+      return c; // most crowded zone first
+    }
+    c = Boolean.compare(spread.isLastInRack(da), spread.isLastInRack(db));
+    if (c != 0) {
+      return c;
+    }
+    c = Integer.compare(spread.inRack(db.getNetworkLocation()),
+        spread.inRack(da.getNetworkLocation()));
+    if (c != 0) {
+      return c;
+    }
+    boolean staleA = da.getLastUpdateMonotonic() < staleBefore;
+    boolean staleB = db.getLastUpdateMonotonic() < staleBefore;
+    if (staleA || staleB) {
+      if (staleA && staleB) {
+        return Long.compare(da.getLastUpdateMonotonic(), db.getLastUpdateMonotonic());
+      }
+      return staleA ? -1 : 1;
+    }
+    return Long.compare(a.getRemaining(), b.getRemaining());
+  }
+
+  // ---------------------------------------------------------------- Balancer and Mover
+
+  @Override
+  public boolean isMovable(Collection<DatanodeInfo> locs, DatanodeInfo source,
+      DatanodeInfo target) {
+    if (resolver == null || !resolver.hasZoneLevel(source.getNetworkLocation())) {
+      return super.isMovable(locs, source, target);
+    }
+    ReplicaSpread before = ReplicaSpread.of(resolver, locs);
+    ReplicaSpread after = ReplicaSpread.of(resolver, locs);
+    after.remove(source);
+    if (target != null) {
+      after.add(target);
+    }
+    if (after.zoneCount() < before.zoneCount()) {
+      metrics.incrMovesRefused();
+      LOG.debug("Refusing to move a replica from {} to {}: the block would span {} zones"
+          + " instead of {}", source, target, after.zoneCount(), before.zoneCount());
+      return false;
+    }
+    return super.isMovable(locs, source, target);
+  }
+
+  private boolean hasZoneLevel(Collection<DatanodeStorageInfo> storages) {
+    for (DatanodeStorageInfo s : storages) {
+      return resolver.hasZoneLevel(s.getDatanodeDescriptor().getNetworkLocation());
+    }
+    return false;
+  }
+}
