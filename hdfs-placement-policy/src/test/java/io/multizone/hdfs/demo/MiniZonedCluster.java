@@ -1,0 +1,137 @@
+package io.multizone.hdfs.demo;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.DFSConfigKeys;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
+import org.apache.hadoop.hdfs.HdfsConfiguration;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.hdfs.client.HdfsClientConfigKeys;
+import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
+import org.apache.hadoop.hdfs.protocol.LocatedBlock;
+import org.apache.hadoop.hdfs.server.datanode.DataNode;
+
+/**
+ * A real in-process HDFS cluster (MiniDFSCluster) laid out over zones, tuned so that
+ * heartbeats, dead-node detection and re-replication take seconds, with helpers to inspect
+ * where each block's replicas live.
+ */
+public final class MiniZonedCluster implements AutoCloseable {
+
+  public static final int BLOCK_SIZE = 64 * 1024;
+
+  public final MiniDFSCluster cluster;
+  public final DistributedFileSystem fs;
+
+  private MiniZonedCluster(MiniDFSCluster cluster) throws IOException {
+    this.cluster = cluster;
+    this.fs = cluster.getFileSystem();
+  }
+
+  /** Settings for a fast-reacting test cluster using the given placement policy. */
+  public static Configuration conf(String policyClass) {
+    Configuration conf = new HdfsConfiguration();
+    conf.set(DFSConfigKeys.DFS_BLOCK_REPLICATOR_CLASSNAME_KEY, policyClass);
+    conf.setLong(DFSConfigKeys.DFS_BLOCK_SIZE_KEY, BLOCK_SIZE);
+    conf.setLong(DFSConfigKeys.DFS_NAMENODE_MIN_BLOCK_SIZE_KEY, 0);
+    conf.setInt(DFSConfigKeys.DFS_BYTES_PER_CHECKSUM_KEY, 512);
+    conf.setLong(DFSConfigKeys.DFS_HEARTBEAT_INTERVAL_KEY, 1);
+    conf.setInt(DFSConfigKeys.DFS_NAMENODE_HEARTBEAT_RECHECK_INTERVAL_KEY, 500);
+    conf.setInt(DFSConfigKeys.DFS_NAMENODE_REDUNDANCY_INTERVAL_SECONDS_KEY, 1);
+    conf.setInt(DFSConfigKeys.DFS_NAMENODE_REPLICATION_MAX_STREAMS_KEY, 20);
+    conf.setInt(DFSConfigKeys.DFS_NAMENODE_REPLICATION_STREAMS_HARD_LIMIT_KEY, 40);
+    conf.setInt(DFSConfigKeys.DFS_NAMENODE_REPLICATION_WORK_MULTIPLIER_PER_ITERATION, 20);
+    conf.setInt(DFSConfigKeys.DFS_NAMENODE_DECOMMISSION_INTERVAL_KEY, 1);
+    conf.setLong(DFSConfigKeys.DFS_NAMENODE_STALE_DATANODE_INTERVAL_KEY, 3000);
+    conf.setInt(HdfsClientConfigKeys.DFS_CLIENT_MAX_BLOCK_ACQUIRE_FAILURES_KEY, 0);
+    conf.setInt(HdfsClientConfigKeys.Retry.WINDOW_BASE_KEY, 10);
+    conf.setInt(DFSConfigKeys.DFS_CLIENT_SOCKET_TIMEOUT_KEY, 5000);
+    conf.setBoolean(DFSConfigKeys.DFS_PERMISSIONS_ENABLED_KEY, false);
+    return conf;
+  }
+
+  /** Starts one DataNode per location and waits until all have registered. */
+  public static MiniZonedCluster start(Configuration conf, File baseDir, String[] racks)
+      throws IOException {
+    MiniDFSCluster c = new MiniDFSCluster.Builder(conf, baseDir)
+        .numDataNodes(racks.length).racks(racks).build();
+    c.waitActive();
+    return new MiniZonedCluster(c);
+  }
+
+  /** The zone (first location component) of a network location. */
+  public static String zoneOf(String location) {
+    int i = location.indexOf('/', 1);
+    return i < 0 ? location : location.substring(0, i);
+  }
+
+  /** Every block of the file with the zones of its live replicas. */
+  public List<LocatedBlock> blocks(Path file) throws IOException {
+    long len = fs.getFileStatus(file).getLen();
+    return fs.getClient().getLocatedBlocks(file.toUri().getPath(), 0, len).getLocatedBlocks();
+  }
+
+  /** Distinct zones holding live replicas of a block. */
+  public static Set<String> zones(LocatedBlock b) {
+    Set<String> zones = new HashSet<>();
+    for (DatanodeInfo d : b.getLocations()) {
+      zones.add(zoneOf(d.getNetworkLocation()));
+    }
+    return zones;
+  }
+
+  /** Zone -> number of blocks (of these files) that live entirely in it. */
+  public Map<String, Integer> singleZoneBlocks(List<Path> files) throws IOException {
+    Map<String, Integer> out = new HashMap<>();
+    for (Path f : files) {
+      for (LocatedBlock b : blocks(f)) {
+        Set<String> z = zones(b);
+        if (z.size() == 1) {
+          out.merge(z.iterator().next(), 1, Integer::sum);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** DataNodes whose location is in the zone. */
+  public List<DataNode> dataNodesIn(String zone) throws IOException {
+    List<DataNode> out = new ArrayList<>();
+    for (DataNode dn : cluster.getDataNodes()) {
+      String loc = cluster.getNamesystem().getBlockManager().getDatanodeManager()
+          .getDatanode(dn.getDatanodeId()).getNetworkLocation();
+      if (zoneOf(loc).equals(zone)) {
+        out.add(dn);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Stops every DataNode of the zone and makes the NameNode declare them dead at once,
+   * as it would after its dead-node interval.
+   */
+  public int loseZone(String zone) throws IOException {
+    List<DataNode> victims = dataNodesIn(zone);
+    for (DataNode dn : victims) {
+      String name = dn.getDatanodeId().getXferAddr();
+      cluster.stopDataNode(name);
+      cluster.setDataNodeDead(dn.getDatanodeId());
+    }
+    return victims.size();
+  }
+
+  @Override
+  public void close() {
+    cluster.shutdown(true);
+  }
+}
