@@ -62,8 +62,18 @@ public final class MiniZonedCluster implements AutoCloseable {
   /** Starts one DataNode per location and waits until all have registered. */
   public static MiniZonedCluster start(Configuration conf, File baseDir, String[] racks)
       throws IOException {
-    MiniDFSCluster c = new MiniDFSCluster.Builder(conf, baseDir)
-        .numDataNodes(racks.length).racks(racks).build();
+    return start(conf, baseDir, racks, null);
+  }
+
+  /** As {@link #start(Configuration, File, String[])}, with simulated capacities if given. */
+  public static MiniZonedCluster start(Configuration conf, File baseDir, String[] racks,
+      long[] simulatedCapacities) throws IOException {
+    MiniDFSCluster.Builder b = new MiniDFSCluster.Builder(conf, baseDir)
+        .numDataNodes(racks.length).racks(racks);
+    if (simulatedCapacities != null) {
+      b.simulatedCapacities(simulatedCapacities);
+    }
+    MiniDFSCluster c = b.build();
     c.waitActive();
     return new MiniZonedCluster(c);
   }
