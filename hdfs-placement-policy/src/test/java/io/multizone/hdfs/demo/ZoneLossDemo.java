@@ -63,7 +63,7 @@ public final class ZoneLossDemo {
         r -> r.zoneLost + " (" + r.dataNodesLost + ")");
     line(sb, fmt, "files unreadable after the zone loss", rs,
         r -> pct(r.unreadableFiles, r.files));
-    line(sb, fmt, "time to full replication after", rs,
+    line(sb, fmt, "time to full replication of survivors", rs,
         r -> r.msToFullReplication < 0 ? "never (blocks lost)"
             : String.format(Locale.ROOT, "%.1f s", r.msToFullReplication / 1000.0));
     line(sb, fmt, "blocks in one zone after re-replication", rs,
