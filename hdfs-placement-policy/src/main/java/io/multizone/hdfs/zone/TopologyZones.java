@@ -58,11 +58,11 @@ public final class TopologyZones {
     if (k == key && now - builtAt <= maxAgeMs) {
       return; // another thread rebuilt it
     }
-    List<String> locations = new ArrayList<>();
+    List<Node> leaves = new ArrayList<>();
     try {
       for (Node leaf : topology.getLeaves(NodeBase.ROOT)) {
         if (leaf != null) {
-          locations.add(leaf.getNetworkLocation());
+          leaves.add(leaf);
         }
       }
     } catch (RuntimeException e) {
@@ -70,13 +70,14 @@ public final class TopologyZones {
       LOG.debug("Topology changed while reading it; keeping the previous zone layout", e);
       return;
     }
-    ZoneLayout next = ZoneLayout.of(locations, resolver);
+    ZoneLayout next = ZoneLayout.of(leaves, resolver);
     if (!next.toString().equals(layout.toString())) {
-      LOG.info("Zone layout: {}", describe(next, locations.size()));
+      LOG.info("Zone layout: {}", describe(next, leaves.size()));
     }
-    if (!next.isZoned() && !locations.isEmpty() && flatWarning != null && !warnedFlat) {
+    if (!next.isZoned() && !leaves.isEmpty() && flatWarning != null && !warnedFlat) {
       warnedFlat = true;
-      LOG.error("{} (a DataNode location: {})", flatWarning, locations.get(0));
+      LOG.error("{} (a DataNode location: {})", flatWarning,
+          leaves.get(0).getNetworkLocation());
     }
     layout = next;
     key = k;
@@ -90,7 +91,7 @@ public final class TopologyZones {
     StringBuilder sb = new StringBuilder();
     sb.append(nodes).append(" DataNodes in ").append(l.zoneCount()).append(" zone(s):");
     for (ZoneLayout.Zone z : l.zones()) {
-      sb.append(' ').append(z.name()).append('=').append(z.nodes()).append(" nodes/")
+      sb.append(' ').append(z.name()).append('=').append(z.nodes().length).append(" nodes/")
           .append(z.racks().size()).append(" racks");
     }
     return sb.toString();

@@ -2,61 +2,81 @@ package io.multizone.hdfs.zone;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.apache.hadoop.net.Node;
+import org.apache.hadoop.net.NodeBase;
+
 /**
- * An immutable snapshot of which zones a cluster has, the racks in each and how many
- * DataNodes each holds. Built from the network locations of the topology's leaves.
+ * An immutable snapshot of a cluster's zones: the racks of each and the DataNodes in each
+ * rack. Built from the topology's leaves.
  *
  * <p>The placement policy keeps one snapshot and rebuilds it when the topology's node or rack
- * count changes; it only advises where to look, the topology itself still picks the node.
+ * count changes. It uses the snapshot to decide where to look and to draw candidate nodes
+ * without walking the topology; every candidate is still checked as the topology would.
  */
 public final class ZoneLayout {
 
-  /** One zone: its path, its racks and their node counts. */
-  public static final class Zone {
+  /** One rack: its path and its nodes. */
+  public static final class Rack {
     private final String name;
-    private final List<String> racks;
-    private final int[] rackNodes;
-    private final int nodes;
+    private final Node[] nodes;
 
-    Zone(String name, Map<String, Integer> rackCounts) {
+    Rack(String name, List<Node> nodes) {
       this.name = name;
-      this.racks = Collections.unmodifiableList(new ArrayList<>(rackCounts.keySet()));
-      this.rackNodes = new int[racks.size()];
-      int total = 0;
-      for (int i = 0; i < racks.size(); i++) {
-        rackNodes[i] = rackCounts.get(racks.get(i));
-        total += rackNodes[i];
-      }
-      this.nodes = total;
+      this.nodes = nodes.toArray(new Node[0]);
     }
 
     public String name() {
       return name;
     }
 
-    /** Rack paths of this zone, in sorted order. */
-    public List<String> racks() {
+    /** The rack's nodes (do not modify). */
+    public Node[] nodes() {
+      return nodes;
+    }
+  }
+
+  /** One zone: its path, its racks and all its nodes. */
+  public static final class Zone {
+    private final String name;
+    private final List<Rack> racks;
+    private final Node[] nodes;
+
+    Zone(String name, List<Rack> racks) {
+      this.name = name;
+      this.racks = Collections.unmodifiableList(racks);
+      List<Node> all = new ArrayList<>();
+      for (Rack r : racks) {
+        Collections.addAll(all, r.nodes());
+      }
+      this.nodes = all.toArray(new Node[0]);
+    }
+
+    public String name() {
+      return name;
+    }
+
+    /** Racks of this zone, sorted by path. */
+    public List<Rack> racks() {
       return racks;
     }
 
-    /** DataNodes in the i-th rack of {@link #racks()}. */
-    public int nodesInRack(int i) {
-      return rackNodes[i];
-    }
-
-    /** DataNodes in this zone. */
-    public int nodes() {
+    /** Every node of the zone (do not modify). */
+    public Node[] nodes() {
       return nodes;
     }
 
     @Override
     public String toString() {
-      return name + racks;
+      List<String> names = new ArrayList<>();
+      for (Rack r : racks) {
+        names.add(r.name());
+      }
+      return name + names;
     }
   }
 
@@ -65,38 +85,57 @@ public final class ZoneLayout {
 
   private final boolean zoned;
   private final List<Zone> zones;
-  private final Map<String, Zone> byName;
+  private final Map<String, Zone> byName = new HashMap<>();
+  private final int nodes;
 
   private ZoneLayout(boolean zoned, List<Zone> zones) {
     this.zoned = zoned;
     this.zones = Collections.unmodifiableList(zones);
-    this.byName = new LinkedHashMap<>();
+    int n = 0;
     for (Zone z : zones) {
       byName.put(z.name(), z);
+      n += z.nodes().length;
     }
+    this.nodes = n;
   }
 
   /**
-   * Builds the layout of the given leaf locations (one entry per DataNode). If any location
-   * has no zone level the whole cluster is treated as flat, as a topology has one depth.
+   * Builds the layout of the given leaves. If any has no zone level the whole cluster is
+   * treated as flat, as a topology has one depth.
    */
-  public static ZoneLayout of(Iterable<String> leafLocations, ZoneResolver resolver) {
-    Map<String, Map<String, Integer>> racksByZone = new TreeMap<>();
-    for (String location : leafLocations) {
+  public static ZoneLayout of(Iterable<? extends Node> leaves, ZoneResolver resolver) {
+    Map<String, Map<String, List<Node>>> byZone = new TreeMap<>();
+    for (Node leaf : leaves) {
+      String location = leaf.getNetworkLocation();
       String zone = resolver.zoneOf(location);
       if (zone == null) {
         return FLAT;
       }
-      racksByZone.computeIfAbsent(zone, z -> new TreeMap<>()).merge(location, 1, Integer::sum);
+      byZone.computeIfAbsent(zone, z -> new TreeMap<>())
+          .computeIfAbsent(location, r -> new ArrayList<>()).add(leaf);
     }
-    if (racksByZone.isEmpty()) {
+    if (byZone.isEmpty()) {
       return FLAT;
     }
-    List<Zone> zones = new ArrayList<>(racksByZone.size());
-    for (Map.Entry<String, Map<String, Integer>> e : racksByZone.entrySet()) {
-      zones.add(new Zone(e.getKey(), e.getValue()));
+    List<Zone> zones = new ArrayList<>(byZone.size());
+    for (Map.Entry<String, Map<String, List<Node>>> z : byZone.entrySet()) {
+      List<Rack> racks = new ArrayList<>();
+      for (Map.Entry<String, List<Node>> r : z.getValue().entrySet()) {
+        racks.add(new Rack(r.getKey(), r.getValue()));
+      }
+      zones.add(new Zone(z.getKey(), racks));
     }
     return new ZoneLayout(true, zones);
+  }
+
+  /** A layout of placeholder nodes at the given locations (one per entry), for tests. */
+  public static ZoneLayout ofLocations(Iterable<String> locations, ZoneResolver resolver) {
+    List<Node> leaves = new ArrayList<>();
+    int i = 0;
+    for (String location : locations) {
+      leaves.add(new NodeBase("node-" + i++, location));
+    }
+    return of(leaves, resolver);
   }
 
   /** Whether the topology has a zone level above its racks. */
@@ -111,6 +150,11 @@ public final class ZoneLayout {
 
   public int zoneCount() {
     return zones.size();
+  }
+
+  /** DataNodes in all zones. */
+  public int nodeCount() {
+    return nodes;
   }
 
   /** The zone of that name, or null when it holds no DataNode. */

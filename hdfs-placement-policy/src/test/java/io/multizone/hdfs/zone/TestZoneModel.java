@@ -46,21 +46,24 @@ public class TestZoneModel {
 
   @Test
   public void layoutGroupsRacksByZone() {
-    ZoneLayout l = ZoneLayout.of(Arrays.asList("/zone-b/rack-1", "/zone-a/rack-2",
+    ZoneLayout l = ZoneLayout.ofLocations(Arrays.asList("/zone-b/rack-1", "/zone-a/rack-2",
         "/zone-a/rack-1", "/zone-a/rack-1"), depth1);
     assertTrue(l.isZoned());
     assertEquals(2, l.zoneCount());
     ZoneLayout.Zone a = l.zone("/zone-a");
-    assertEquals(3, a.nodes());
-    assertEquals(Arrays.asList("/zone-a/rack-1", "/zone-a/rack-2"), a.racks());
-    assertEquals(2, a.nodesInRack(0));
+    assertEquals(3, a.nodes().length);
+    assertEquals(4, l.nodeCount());
+    assertEquals("/zone-a/rack-1", a.racks().get(0).name());
+    assertEquals("/zone-a/rack-2", a.racks().get(1).name());
+    assertEquals(2, a.racks().get(0).nodes().length);
     assertNull(l.zone("/zone-c"));
   }
 
   @Test
   public void oneFlatLocationMakesTheLayoutFlat() {
-    assertFalse(ZoneLayout.of(Arrays.asList("/zone-a/rack-1", "/rack-1"), depth1).isZoned());
-    assertFalse(ZoneLayout.of(Arrays.<String>asList(), depth1).isZoned());
+    assertFalse(ZoneLayout.ofLocations(Arrays.asList("/zone-a/rack-1", "/rack-1"), depth1)
+        .isZoned());
+    assertFalse(ZoneLayout.ofLocations(Arrays.<String>asList(), depth1).isZoned());
   }
 
   @Test

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -47,6 +49,9 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
   /** The value operators put in {@code dfs.block.replicator.classname}. */
   public static final String CLASS_NAME =
       "org.apache.hadoop.hdfs.server.blockmanagement.BlockPlacementPolicyWithZones";
+
+  /** Random draws from the layout snapshot before asking the topology to search. */
+  private static final int FAST_TRIES = 3;
 
   /** Rebuild the zone layout at least this often even if node and rack counts look equal. */
   private static final long LAYOUT_MAX_AGE_MS = 30_000L;
@@ -123,9 +128,8 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
       choice.chooseOne();
     }
     metrics.incrZoneAwarePlacements();
-    ReplicaSpread spread = spreadOfStorages(results);
-    if (total >= 2 && spread.zoneCount() < Math.min(config.minZones(), total)) {
-      reportSingleZonePlacement(spread, total, layout);
+    if (total >= 2 && choice.spread.zoneCount() < Math.min(config.minZones(), total)) {
+      reportSingleZonePlacement(choice.spread, total, layout);
     }
     return writer;
   }
@@ -141,7 +145,14 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     }
   }
 
-  /** One block's choice of targets: which zone, then which rack, for each new replica. */
+  /**
+   * One block's choice of targets: which zone, then which rack, for each new replica.
+   *
+   * <p>Each attempt first draws a few random candidates from the zone layout snapshot and
+   * checks them exactly as {@code chooseRandom} would (not excluded, alive, good node,
+   * storage of a wanted type with room); only if none fits does it fall back to
+   * {@code chooseRandom} on the topology, which is complete but walks the tree.
+   */
   private final class Choice {
     private final ZoneLayout layout;
     private final int required;
@@ -152,6 +163,7 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     private final List<DatanodeStorageInfo> results;
     private final boolean avoidStaleNodes;
     private final EnumMap<StorageType, Integer> storageTypes;
+    final ReplicaSpread spread;
 
     Choice(ZoneLayout layout, int total, int required, Set<Node> excludedNodes, long blocksize,
         int maxNodesPerRack, List<DatanodeStorageInfo> results, boolean avoidStaleNodes,
@@ -165,6 +177,7 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
       this.results = results;
       this.avoidStaleNodes = avoidStaleNodes;
       this.storageTypes = storageTypes;
+      this.spread = spreadOfStorages(results);
     }
 
     /**
@@ -173,28 +186,35 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
      * under the per-zone cap, then new zones, then full zones, then anywhere.
      */
     void chooseOne() throws NotEnoughReplicasException {
-      ReplicaSpread spread = spreadOfStorages(results);
+      int before = results.size();
+      chooseOneInto();
+      for (int i = before; i < results.size(); i++) {
+        spread.add(results.get(i).getDatanodeDescriptor());
+      }
+    }
+
+    private void chooseOneInto() throws NotEnoughReplicasException {
       boolean triedNewZones = false;
       if (spread.zoneCount() < required) {
-        if (tryNewZone(spread)) {
+        if (tryNewZone()) {
           return;
         }
         triedNewZones = true;
       }
       String last = spread.lastZone();
-      if (last != null && spread.inZone(last) < capPerZone && tryZone(last, spread)) {
+      if (last != null && spread.inZone(last) < capPerZone && tryZone(last)) {
         return;
       }
       for (String z : spread.zones()) {
-        if (!z.equals(last) && spread.inZone(z) < capPerZone && tryZone(z, spread)) {
+        if (!z.equals(last) && spread.inZone(z) < capPerZone && tryZone(z)) {
           return;
         }
       }
-      if (!triedNewZones && tryNewZone(spread)) {
+      if (!triedNewZones && tryNewZone()) {
         return;
       }
       for (String z : spread.zones()) {
-        if (spread.inZone(z) >= capPerZone && tryZone(z, spread)) {
+        if (spread.inZone(z) >= capPerZone && tryZone(z)) {
           return;
         }
       }
@@ -204,17 +224,34 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     }
 
     /** A replica in a zone holding none yet. */
-    private boolean tryNewZone(ReplicaSpread spread) {
-      List<String> used = spread.zones();
-      if (used.size() == 1) {
-        // One call, uniform over every node outside the used zone (weights zones by size).
-        return tryScope("~" + used.get(0));
-      }
+    private boolean tryNewZone() {
       List<ZoneLayout.Zone> all = layout.zones();
+      if (spread.zoneCount() == 1) {
+        // Uniform over every node outside the used zone, so zones weigh by their size.
+        String used = spread.zones().get(0);
+        ZoneLayout.Zone usedZone = layout.zone(used);
+        int outside = layout.nodeCount() - (usedZone == null ? 0 : usedZone.nodes().length);
+        for (int i = 0; i < FAST_TRIES && outside > 0; i++) {
+          int k = ThreadLocalRandom.current().nextInt(outside);
+          for (ZoneLayout.Zone z : all) {
+            if (z == usedZone) {
+              continue;
+            }
+            if (k < z.nodes().length) {
+              if (tryNode(z.nodes()[k])) {
+                return true;
+              }
+              break;
+            }
+            k -= z.nodes().length;
+          }
+        }
+        return chooseInScope("~" + used);
+      }
       int start = ThreadLocalRandom.current().nextInt(all.size());
       for (int i = 0; i < all.size(); i++) {
         ZoneLayout.Zone z = all.get((start + i) % all.size());
-        if (!spread.holdsZone(z.name()) && tryZone(z.name(), spread)) {
+        if (!spread.holdsZone(z.name()) && tryZone(z.name())) {
           return true;
         }
       }
@@ -222,25 +259,68 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     }
 
     /** A replica in {@code zone}, on a rack of it holding none yet where possible. */
-    private boolean tryZone(String zone, ReplicaSpread spread) {
+    private boolean tryZone(String zone) {
       ZoneLayout.Zone z = layout.zone(zone);
       if (z == null) {
         return false;
       }
       if (spread.holdsZone(zone)) {
-        List<String> racks = z.racks();
+        List<ZoneLayout.Rack> racks = z.racks();
         int start = ThreadLocalRandom.current().nextInt(racks.size());
         for (int i = 0; i < racks.size(); i++) {
-          String rack = racks.get((start + i) % racks.size());
-          if (spread.inRack(rack) == 0 && tryScope(rack)) {
+          ZoneLayout.Rack rack = racks.get((start + i) % racks.size());
+          if (spread.inRack(rack.name()) == 0 && tryIn(rack.nodes(), rack.name())) {
             return true;
           }
         }
       }
-      return tryScope(zone);
+      return tryIn(z.nodes(), zone);
     }
 
-    private boolean tryScope(String scope) {
+    /** A few random draws from {@code candidates}, then the topology's own search. */
+    private boolean tryIn(Node[] candidates, String scope) {
+      for (int i = 0; i < FAST_TRIES && candidates.length > 0; i++) {
+        if (tryNode(candidates[ThreadLocalRandom.current().nextInt(candidates.length)])) {
+          return true;
+        }
+      }
+      return chooseInScope(scope);
+    }
+
+    /**
+     * Checks one candidate as {@code chooseRandom} does and, if it fits, adds a storage of a
+     * wanted type to {@code results}. A rejected node is excluded from later draws, as
+     * {@code chooseRandom} excludes every node it tried.
+     */
+    private boolean tryNode(Node node) {
+      if (!(node instanceof DatanodeDescriptor) || excludedNodes.contains(node)) {
+        return false;
+      }
+      DatanodeDescriptor dn = (DatanodeDescriptor) node;
+      if (!dn.isAlive()) {
+        return false; // left the topology since the snapshot; the next snapshot drops it
+      }
+      excludedNodes.add(dn);
+      if (!isGoodDatanode(dn, maxNodesPerRack, considerLoad, results, avoidStaleNodes)) {
+        return false;
+      }
+      for (Iterator<Map.Entry<StorageType, Integer>> it = storageTypes.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<StorageType, Integer> entry = it.next();
+        if (chooseStorage4Block(dn, blocksize, results, entry.getKey()) != null) {
+          addToExcludedNodes(dn, excludedNodes);
+          if (entry.getValue() == 1) {
+            it.remove();
+          } else {
+            entry.setValue(entry.getValue() - 1);
+          }
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private boolean chooseInScope(String scope) {
       try {
         chooseRandom(1, scope, excludedNodes, blocksize, maxNodesPerRack, results,
             avoidStaleNodes, storageTypes);
