@@ -4,9 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -50,7 +48,7 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
   public static final String CLASS_NAME =
       "org.apache.hadoop.hdfs.server.blockmanagement.BlockPlacementPolicyWithZones";
 
-  /** Random draws from the layout snapshot before asking the topology to search. */
+  /** Random draws of a node outside the used zone before asking the topology. */
   private static final int FAST_TRIES = 3;
 
   /** Rebuild the zone layout at least this often even if node and rack counts look equal. */
@@ -145,24 +143,14 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     }
   }
 
-  /**
-   * One block's choice of targets: which zone, then which rack, for each new replica.
-   *
-   * <p>Each attempt first draws a few random candidates from the zone layout snapshot and
-   * checks them exactly as {@code chooseRandom} would (not excluded, alive, good node,
-   * storage of a wanted type with room); only if none fits does it fall back to
-   * {@code chooseRandom} on the topology, which is complete but walks the tree.
-   */
+  /** One block's choice of targets: which zone, then which rack, for each new replica. */
   private final class Choice {
     private final ZoneLayout layout;
     private final int required;
     private final int capPerZone;
-    private final Set<Node> excludedNodes;
-    private final long blocksize;
     private final int maxNodesPerRack;
     private final List<DatanodeStorageInfo> results;
-    private final boolean avoidStaleNodes;
-    private final EnumMap<StorageType, Integer> storageTypes;
+    private final ZoneTargetPicker picker;
     final ReplicaSpread spread;
 
     Choice(ZoneLayout layout, int total, int required, Set<Node> excludedNodes, long blocksize,
@@ -171,13 +159,11 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
       this.layout = layout;
       this.required = required;
       this.capPerZone = (total + Math.max(required, 1) - 1) / Math.max(required, 1);
-      this.excludedNodes = excludedNodes;
-      this.blocksize = blocksize;
-      this.maxNodesPerRack = maxNodesPerRack;
       this.results = results;
-      this.avoidStaleNodes = avoidStaleNodes;
-      this.storageTypes = storageTypes;
+      this.picker = new ZoneTargetPicker(BlockPlacementPolicyWithZones.this, excludedNodes,
+          blocksize, maxNodesPerRack, results, avoidStaleNodes, storageTypes);
       this.spread = spreadOfStorages(results);
+      this.maxNodesPerRack = maxNodesPerRack;
     }
 
     /**
@@ -219,8 +205,7 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
         }
       }
       // Never fail a write the default policy would accept.
-      chooseRandom(1, NodeBase.ROOT, excludedNodes, blocksize, maxNodesPerRack, results,
-          avoidStaleNodes, storageTypes);
+      picker.pickAnywhere(maxNodesPerRack);
     }
 
     /** A replica in a zone holding none yet. */
@@ -238,7 +223,7 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
               continue;
             }
             if (k < z.nodes().length) {
-              if (tryNode(z.nodes()[k])) {
+              if (picker.tryNode(z.nodes()[k])) {
                 return true;
               }
               break;
@@ -246,7 +231,7 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
             k -= z.nodes().length;
           }
         }
-        return chooseInScope("~" + used);
+        return picker.pickInScope("~" + used);
       }
       int start = ThreadLocalRandom.current().nextInt(all.size());
       for (int i = 0; i < all.size(); i++) {
@@ -269,66 +254,12 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
         int start = ThreadLocalRandom.current().nextInt(racks.size());
         for (int i = 0; i < racks.size(); i++) {
           ZoneLayout.Rack rack = racks.get((start + i) % racks.size());
-          if (spread.inRack(rack.name()) == 0 && tryIn(rack.nodes(), rack.name())) {
+          if (spread.inRack(rack.name()) == 0 && picker.pickIn(rack.nodes(), rack.name())) {
             return true;
           }
         }
       }
-      return tryIn(z.nodes(), zone);
-    }
-
-    /** A few random draws from {@code candidates}, then the topology's own search. */
-    private boolean tryIn(Node[] candidates, String scope) {
-      for (int i = 0; i < FAST_TRIES && candidates.length > 0; i++) {
-        if (tryNode(candidates[ThreadLocalRandom.current().nextInt(candidates.length)])) {
-          return true;
-        }
-      }
-      return chooseInScope(scope);
-    }
-
-    /**
-     * Checks one candidate as {@code chooseRandom} does and, if it fits, adds a storage of a
-     * wanted type to {@code results}. A rejected node is excluded from later draws, as
-     * {@code chooseRandom} excludes every node it tried.
-     */
-    private boolean tryNode(Node node) {
-      if (!(node instanceof DatanodeDescriptor) || excludedNodes.contains(node)) {
-        return false;
-      }
-      DatanodeDescriptor dn = (DatanodeDescriptor) node;
-      if (!dn.isAlive()) {
-        return false; // left the topology since the snapshot; the next snapshot drops it
-      }
-      excludedNodes.add(dn);
-      if (!isGoodDatanode(dn, maxNodesPerRack, considerLoad, results, avoidStaleNodes)) {
-        return false;
-      }
-      for (Iterator<Map.Entry<StorageType, Integer>> it = storageTypes.entrySet().iterator();
-          it.hasNext(); ) {
-        Map.Entry<StorageType, Integer> entry = it.next();
-        if (chooseStorage4Block(dn, blocksize, results, entry.getKey()) != null) {
-          addToExcludedNodes(dn, excludedNodes);
-          if (entry.getValue() == 1) {
-            it.remove();
-          } else {
-            entry.setValue(entry.getValue() - 1);
-          }
-          return true;
-        }
-      }
-      return false;
-    }
-
-    private boolean chooseInScope(String scope) {
-      try {
-        chooseRandom(1, scope, excludedNodes, blocksize, maxNodesPerRack, results,
-            avoidStaleNodes, storageTypes);
-        return true;
-      } catch (NotEnoughReplicasException e) {
-        LOG.debug("No target in scope {}", scope, e);
-        return false;
-      }
+      return picker.pickIn(z.nodes(), zone);
     }
   }
 

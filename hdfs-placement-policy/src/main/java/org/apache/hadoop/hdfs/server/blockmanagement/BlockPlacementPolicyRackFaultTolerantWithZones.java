@@ -1,0 +1,115 @@
+package org.apache.hadoop.hdfs.server.blockmanagement;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.multizone.hdfs.config.TopologyTableCheck;
+import io.multizone.hdfs.config.ZonePlacementConfig;
+import io.multizone.hdfs.zone.ReplicaSpread;
+import io.multizone.hdfs.zone.TopologyZones;
+import io.multizone.hdfs.zone.ZoneLayout;
+import io.multizone.hdfs.zone.ZoneResolver;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.StorageType;
+import org.apache.hadoop.net.NetworkTopology;
+import org.apache.hadoop.net.Node;
+
+/**
+ * Erasure-coded block groups spread evenly over zones first, then over the racks of each
+ * zone, so that losing a whole zone loses at most {@code ceil(blocks / zones)} internal blocks
+ * of a group: with RS-6-3 on 3 zones that is 3, which the 3 parity blocks cover.
+ *
+ * <p>Enable it with {@code dfs.block.placement.ec.classname=}{@value #CLASS_NAME}. The stock
+ * {@link BlockPlacementPolicyRackFaultTolerant} (the EC default) spreads over racks only and
+ * can put 4 of 9 internal blocks in one zone. On a topology without a zone level this policy
+ * is exactly the stock one. Zones are named by the same keys as {@link
+ * BlockPlacementPolicyWithZones} ({@code dfs.namenode.zone-placement.zone-depth}).
+ */
+public class BlockPlacementPolicyRackFaultTolerantWithZones
+    extends BlockPlacementPolicyRackFaultTolerant {
+
+  /** The value operators put in {@code dfs.block.placement.ec.classname}. */
+  public static final String CLASS_NAME = "org.apache.hadoop.hdfs.server.blockmanagement."
+      + "BlockPlacementPolicyRackFaultTolerantWithZones";
+
+  private static final long LAYOUT_MAX_AGE_MS = 30_000L;
+
+  private ZoneResolver resolver;
+  private TopologyZones zones;
+
+  @Override
+  public void initialize(Configuration conf, FSClusterStats stats, NetworkTopology clusterMap,
+      Host2NodesMap host2datanodeMap) {
+    super.initialize(conf, stats, clusterMap, host2datanodeMap);
+    ZonePlacementConfig config = ZonePlacementConfig.from(conf);
+    TopologyTableCheck.verify(conf, config);
+    this.resolver = new ZoneResolver(config.zoneDepth());
+    this.zones = new TopologyZones(clusterMap, resolver, LAYOUT_MAX_AGE_MS, null);
+  }
+
+  /** The zone layout the policy currently sees. */
+  public ZoneLayout getZoneLayout() {
+    return zones.current();
+  }
+
+  @Override
+  protected Node chooseTargetInOrder(int numOfReplicas, Node writer, Set<Node> excludedNodes,
+      long blocksize, int maxNodesPerRack, List<DatanodeStorageInfo> results,
+      boolean avoidStaleNodes, boolean newBlock, EnumMap<StorageType, Integer> storageTypes)
+      throws NotEnoughReplicasException {
+    final ZoneLayout layout = zones.current();
+    if (!layout.isZoned() || layout.zoneCount() < 2) {
+      return super.chooseTargetInOrder(numOfReplicas, writer, excludedNodes, blocksize,
+          maxNodesPerRack, results, avoidStaleNodes, newBlock, storageTypes);
+    }
+    final int total = results.size() + numOfReplicas;
+    if (results.isEmpty()) {
+      DatanodeStorageInfo local = chooseLocalStorage(writer, excludedNodes, blocksize,
+          maxNodesPerRack, results, avoidStaleNodes, storageTypes, true);
+      writer = local != null ? local.getDatanodeDescriptor() : null;
+      numOfReplicas--;
+    }
+    ReplicaSpread spread = new ReplicaSpread(resolver);
+    for (DatanodeStorageInfo s : results) {
+      spread.add(s.getDatanodeDescriptor());
+    }
+    ZoneTargetPicker picker = new ZoneTargetPicker(this, excludedNodes, blocksize,
+        maxNodesPerRack, results, avoidStaleNodes, storageTypes);
+    for (; numOfReplicas > 0; numOfReplicas--) {
+      int before = results.size();
+      if (!pickInLeastUsedZone(layout, spread, picker, maxNodesPerRack)) {
+        // As the stock policy's best effort: relax the per-rack limit rather than fail.
+        picker.pickAnywhere(total);
+      }
+      for (int i = before; i < results.size(); i++) {
+        spread.add(results.get(i).getDatanodeDescriptor());
+      }
+    }
+    return writer;
+  }
+
+  /** One target in the zone holding fewest, on its rack holding fewest (random ties). */
+  private static boolean pickInLeastUsedZone(ZoneLayout layout, ReplicaSpread spread,
+      ZoneTargetPicker picker, int maxNodesPerRack) {
+    List<ZoneLayout.Zone> order = new ArrayList<>(layout.zones());
+    Collections.shuffle(order, ThreadLocalRandom.current());
+    order.sort(Comparator.comparingInt(z -> spread.inZone(z.name())));
+    for (ZoneLayout.Zone zone : order) {
+      List<ZoneLayout.Rack> racks = new ArrayList<>(zone.racks());
+      Collections.shuffle(racks, ThreadLocalRandom.current());
+      racks.sort(Comparator.comparingInt(r -> spread.inRack(r.name())));
+      for (ZoneLayout.Rack rack : racks) {
+        if (spread.inRack(rack.name()) < maxNodesPerRack
+            && picker.pickIn(rack.nodes(), rack.name())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}
