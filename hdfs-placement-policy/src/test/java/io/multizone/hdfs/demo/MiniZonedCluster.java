@@ -29,6 +29,12 @@ public final class MiniZonedCluster implements AutoCloseable {
 
   public static final int BLOCK_SIZE = 64 * 1024;
 
+  /** The shared reference topology: 3 zones x 2 racks x 2 hosts, one entry per DataNode. */
+  public static final String[] REFERENCE_RACKS = {
+      "/zone-a/rack-1", "/zone-a/rack-1", "/zone-a/rack-2", "/zone-a/rack-2",
+      "/zone-b/rack-1", "/zone-b/rack-1", "/zone-b/rack-2", "/zone-b/rack-2",
+      "/zone-c/rack-1", "/zone-c/rack-1", "/zone-c/rack-2", "/zone-c/rack-2"};
+
   public final MiniDFSCluster cluster;
   public final DistributedFileSystem fs;
 

@@ -24,10 +24,7 @@ public final class ZoneLossDemo {
   public static void main(String[] args) throws Exception {
     int files = args.length > 0 ? Integer.parseInt(args[0]) : 40;
     File base = new File(args.length > 1 ? args[1] : "target/zone-loss-demo");
-    String[] racks = {
-        "/zone-a/rack-1", "/zone-a/rack-1", "/zone-a/rack-2", "/zone-a/rack-2",
-        "/zone-b/rack-1", "/zone-b/rack-1", "/zone-b/rack-2", "/zone-b/rack-2",
-        "/zone-c/rack-1", "/zone-c/rack-1", "/zone-c/rack-2", "/zone-c/rack-2"};
+    String[] racks = MiniZonedCluster.REFERENCE_RACKS;
     ZoneLossExperiment experiment = new ZoneLossExperiment(racks, files, 3, 2026L, 90_000L);
     List<ZoneLossExperiment.Result> results = new ArrayList<>();
     for (String policy : new String[] {BlockPlacementPolicyDefault.class.getName(),

@@ -35,10 +35,7 @@ public class TestErasureCodedZoneLoss {
 
   private static final String EC_POLICY = "RS-6-3-1024k";
   private static final int CELL = 1024 * 1024;
-  private static final String[] RACKS = {
-      "/zone-a/rack-1", "/zone-a/rack-1", "/zone-a/rack-2", "/zone-a/rack-2",
-      "/zone-b/rack-1", "/zone-b/rack-1", "/zone-b/rack-2", "/zone-b/rack-2",
-      "/zone-c/rack-1", "/zone-c/rack-1", "/zone-c/rack-2", "/zone-c/rack-2"};
+  private static final String[] RACKS = MiniZonedCluster.REFERENCE_RACKS;
   private static final File BASE =
       new File(System.getProperty("test.build.data", "target/test-data"), "ec-zone-loss");
 

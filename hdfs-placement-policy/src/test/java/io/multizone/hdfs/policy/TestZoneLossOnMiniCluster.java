@@ -5,6 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 
+import io.multizone.hdfs.demo.MiniZonedCluster;
 import io.multizone.hdfs.demo.ZoneLossExperiment;
 import org.apache.hadoop.hdfs.server.blockmanagement.BlockPlacementPolicyDefault;
 import org.apache.hadoop.hdfs.server.blockmanagement.BlockPlacementPolicyWithZones;
@@ -17,10 +18,7 @@ import org.junit.Test;
  */
 public class TestZoneLossOnMiniCluster {
 
-  private static final String[] RACKS = {
-      "/zone-a/rack-1", "/zone-a/rack-1", "/zone-a/rack-2", "/zone-a/rack-2",
-      "/zone-b/rack-1", "/zone-b/rack-1", "/zone-b/rack-2", "/zone-b/rack-2",
-      "/zone-c/rack-1", "/zone-c/rack-1", "/zone-c/rack-2", "/zone-c/rack-2"};
+  private static final String[] RACKS = MiniZonedCluster.REFERENCE_RACKS;
   private static final File BASE =
       new File(System.getProperty("test.build.data", "target/test-data"), "zone-loss");
 

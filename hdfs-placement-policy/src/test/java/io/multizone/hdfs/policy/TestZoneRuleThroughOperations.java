@@ -37,10 +37,7 @@ import org.junit.Test;
  */
 public class TestZoneRuleThroughOperations {
 
-  private static final String[] RACKS = {
-      "/zone-a/rack-1", "/zone-a/rack-1", "/zone-a/rack-2", "/zone-a/rack-2",
-      "/zone-b/rack-1", "/zone-b/rack-1", "/zone-b/rack-2", "/zone-b/rack-2",
-      "/zone-c/rack-1", "/zone-c/rack-1", "/zone-c/rack-2", "/zone-c/rack-2"};
+  private static final String[] RACKS = MiniZonedCluster.REFERENCE_RACKS;
   private static MiniZonedCluster c;
 
   @BeforeClass

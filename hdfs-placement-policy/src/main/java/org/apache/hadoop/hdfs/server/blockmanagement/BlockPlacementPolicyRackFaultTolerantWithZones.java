@@ -68,18 +68,16 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
           maxNodesPerRack, results, avoidStaleNodes, newBlock, storageTypes);
     }
     final int total = results.size() + numOfReplicas;
+    ZoneTargetPicker picker = new ZoneTargetPicker(this, excludedNodes, blocksize,
+        maxNodesPerRack, results, avoidStaleNodes, storageTypes);
     if (results.isEmpty()) {
-      DatanodeStorageInfo local = chooseLocalStorage(writer, excludedNodes, blocksize,
-          maxNodesPerRack, results, avoidStaleNodes, storageTypes, true);
-      writer = local != null ? local.getDatanodeDescriptor() : null;
+      writer = picker.pickWriterLocal(writer);
       numOfReplicas--;
     }
     ReplicaSpread spread = new ReplicaSpread(resolver);
     for (DatanodeStorageInfo s : results) {
       spread.add(s.getDatanodeDescriptor());
     }
-    ZoneTargetPicker picker = new ZoneTargetPicker(this, excludedNodes, blocksize,
-        maxNodesPerRack, results, avoidStaleNodes, storageTypes);
     for (; numOfReplicas > 0; numOfReplicas--) {
       int before = results.size();
       if (!pickInLeastUsedZone(layout, spread, picker, maxNodesPerRack)) {

@@ -110,18 +110,16 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
           maxNodesPerRack, results, avoidStaleNodes, newBlock, storageTypes);
     }
     final int total = results.size() + numOfReplicas;
+    final ZoneTargetPicker picker = new ZoneTargetPicker(this, excludedNodes, blocksize,
+        maxNodesPerRack, results, avoidStaleNodes, storageTypes);
     if (results.isEmpty()) {
-      // The first replica stays writer-local (or the writer's rack, or anywhere), as in Default.
-      DatanodeStorageInfo local = chooseLocalStorage(writer, excludedNodes, blocksize,
-          maxNodesPerRack, results, avoidStaleNodes, storageTypes, true);
-      writer = local != null ? local.getDatanodeDescriptor() : null;
+      writer = picker.pickWriterLocal(writer);
       if (--numOfReplicas == 0) {
         return writer;
       }
     }
-    final int required = requiredZones(total, layout);
-    final Choice choice = new Choice(layout, total, required, excludedNodes, blocksize,
-        maxNodesPerRack, results, avoidStaleNodes, storageTypes);
+    final Choice choice = new Choice(layout, total, requiredZones(total, layout),
+        maxNodesPerRack, results, picker);
     for (; numOfReplicas > 0; numOfReplicas--) {
       choice.chooseOne();
     }
@@ -153,15 +151,13 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     private final ZoneTargetPicker picker;
     final ReplicaSpread spread;
 
-    Choice(ZoneLayout layout, int total, int required, Set<Node> excludedNodes, long blocksize,
-        int maxNodesPerRack, List<DatanodeStorageInfo> results, boolean avoidStaleNodes,
-        EnumMap<StorageType, Integer> storageTypes) {
+    Choice(ZoneLayout layout, int total, int required, int maxNodesPerRack,
+        List<DatanodeStorageInfo> results, ZoneTargetPicker picker) {
       this.layout = layout;
       this.required = required;
       this.capPerZone = (total + Math.max(required, 1) - 1) / Math.max(required, 1);
       this.results = results;
-      this.picker = new ZoneTargetPicker(BlockPlacementPolicyWithZones.this, excludedNodes,
-          blocksize, maxNodesPerRack, results, avoidStaleNodes, storageTypes);
+      this.picker = picker;
       this.spread = spreadOfStorages(results);
       this.maxNodesPerRack = maxNodesPerRack;
     }

@@ -46,6 +46,16 @@ final class ZoneTargetPicker {
     this.storageTypes = storageTypes;
   }
 
+  /**
+   * The first replica, writer-local as in the default policy (else the writer's rack, else
+   * anywhere). Returns the node the pipeline starts from, or null.
+   */
+  Node pickWriterLocal(Node writer) throws BlockPlacementPolicy.NotEnoughReplicasException {
+    DatanodeStorageInfo local = policy.chooseLocalStorage(writer, excludedNodes, blocksize,
+        maxNodesPerRack, results, avoidStaleNodes, storageTypes, true);
+    return local != null ? local.getDatanodeDescriptor() : null;
+  }
+
   /** One target among {@code candidates}, which are the nodes of topology {@code scope}. */
   boolean pickIn(Node[] candidates, String scope) {
     for (int i = 0; i < FAST_TRIES && candidates.length > 0; i++) {
