@@ -109,7 +109,8 @@ public final class HostMatcher {
     }
     String ip = "";
     try {
-      ip = InetAddress.getByName(NetUtils.normalizeHostName(host)).getHostAddress();
+      String mapped = NetUtils.getStaticResolution(host);
+      ip = InetAddress.getByName(mapped != null ? mapped : host).getHostAddress();
     } catch (UnknownHostException | RuntimeException e) {
       ip = "";
     }
