@@ -1,13 +1,14 @@
 package io.multizone.yarn.metrics;
 
 import io.multizone.yarn.placement.PlacementTier;
+import org.apache.hadoop.metrics2.MetricsCollector;
+import org.apache.hadoop.metrics2.MetricsSource;
 import org.apache.hadoop.metrics2.MetricsSystem;
-import org.apache.hadoop.metrics2.annotation.Metric;
-import org.apache.hadoop.metrics2.annotation.Metrics;
 import org.apache.hadoop.metrics2.lib.DefaultMetricsSystem;
 import org.apache.hadoop.metrics2.lib.MutableCounterLong;
 import org.apache.hadoop.metrics2.lib.MutableGaugeInt;
 import org.apache.hadoop.metrics2.lib.MutableGaugeLong;
+import org.apache.hadoop.metrics2.lib.MetricsRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,73 +20,63 @@ import org.slf4j.LoggerFactory;
  * for (a named host, a named rack, a zone of those, off-zone, or no locality asked at all),
  * plus DataNode losses, recoveries, requeued containers and the detection delay.
  */
-@Metrics(name = "ZonePlacement", about = "Zone-aware YARN placement", context = "yarn")
-public class ZonePlacementMetrics {
+public class ZonePlacementMetrics implements MetricsSource {
   private static final Logger LOG = LoggerFactory.getLogger(ZonePlacementMetrics.class);
   /** Name of the metrics2 source. */
   public static final String SOURCE_NAME = "ZonePlacement";
+  private static final String DESC = "Zone-aware YARN placement";
 
   private static ZonePlacementMetrics instance;
 
-  @Metric("Containers placed on a host the request named")
-  MutableCounterLong containersNodeLocal;
-  @Metric("Containers placed in a rack the request named")
-  MutableCounterLong containersRackLocal;
-  @Metric("Containers placed in a zone of the request's hosts/racks")
-  MutableCounterLong containersZoneLocal;
-  @Metric("Containers placed outside every zone the request asked for")
-  MutableCounterLong containersOffZone;
-  @Metric("Containers whose request asked for no host or rack")
-  MutableCounterLong containersNoLocality;
-  @Metric("Off-zone offers skipped by the zone tier")
-  MutableCounterLong offZoneOffersSkipped;
-  @Metric("DataNode losses noticed")
-  MutableCounterLong dataNodeLosses;
-  @Metric("DataNodes back after a loss")
-  MutableCounterLong dataNodeRecoveries;
-  @Metric("Containers preempted because their local DataNode was lost")
-  MutableCounterLong containersRequeued;
-  @Metric("Failed DataNode report polls")
-  MutableCounterLong dataNodeReportFailures;
-  @Metric("DataNodes currently lost")
-  MutableGaugeInt lostDataNodes;
-  @Metric("Delay between a lost DataNode's last contact and its detection, ms (last loss)")
-  MutableGaugeLong lastDetectionDelayMs;
+  private final MetricsRegistry registry = new MetricsRegistry(SOURCE_NAME).setContext("yarn");
+  private final MutableCounterLong containersNodeLocal = registry.newCounter(
+      "ContainersNodeLocal", "Containers placed on a host the request named", 0L);
+  private final MutableCounterLong containersRackLocal = registry.newCounter(
+      "ContainersRackLocal", "Containers placed in a rack the request named", 0L);
+  private final MutableCounterLong containersZoneLocal = registry.newCounter(
+      "ContainersZoneLocal", "Containers placed in a zone of the request's hosts/racks", 0L);
+  private final MutableCounterLong containersOffZone = registry.newCounter(
+      "ContainersOffZone", "Containers placed outside every zone the request asked for", 0L);
+  private final MutableCounterLong containersNoLocality = registry.newCounter(
+      "ContainersNoLocality", "Containers whose request asked for no host or rack", 0L);
+  private final MutableCounterLong offZoneOffersSkipped = registry.newCounter(
+      "OffZoneOffersSkipped", "Off-zone offers skipped by the zone tier", 0L);
+  private final MutableCounterLong dataNodeLosses = registry.newCounter(
+      "DataNodeLosses", "DataNode losses noticed", 0L);
+  private final MutableCounterLong dataNodeRecoveries = registry.newCounter(
+      "DataNodeRecoveries", "DataNodes back after a loss", 0L);
+  private final MutableCounterLong containersRequeued = registry.newCounter(
+      "ContainersRequeued", "Containers preempted because their local DataNode was lost", 0L);
+  private final MutableCounterLong dataNodeReportFailures = registry.newCounter(
+      "DataNodeReportFailures", "Failed DataNode report polls", 0L);
+  private final MutableGaugeInt lostDataNodes = registry.newGauge(
+      "LostDataNodes", "DataNodes currently lost", 0);
+  private final MutableGaugeLong lastDetectionDelayMs = registry.newGauge(
+      "LastDetectionDelayMs",
+      "Delay between the last lost DataNode's last contact and its detection, ms", 0L);
 
   /**
-   * @return the JVM-wide instance, registered with the default metrics system on first use
+   * @return the JVM-wide instance, (re-)registered with the current default metrics system
+   *     (a ResourceManager restarted in the same JVM gets a fresh metrics system)
    */
   public static synchronized ZonePlacementMetrics get() {
     if (instance == null) {
-      ZonePlacementMetrics m = new ZonePlacementMetrics();
-      MetricsSystem ms = DefaultMetricsSystem.instance();
-      try {
-        instance = ms.register(SOURCE_NAME, "Zone-aware YARN placement", m);
-      } catch (RuntimeException e) {
-        // Already registered by an earlier RM in this JVM (tests) or metrics unavailable.
-        LOG.debug("Could not register metrics source {}: {}", SOURCE_NAME, e.toString());
-        instance = m;
+      instance = new ZonePlacementMetrics();
+    }
+    MetricsSystem ms = DefaultMetricsSystem.instance();
+    try {
+      if (ms.getSource(SOURCE_NAME) == null) {
+        ms.register(SOURCE_NAME, DESC, instance);
       }
-      if (instance.containersNodeLocal == null) {
-        // Annotations are only processed on registration; fall back to a private registry.
-        instance = new ZonePlacementMetrics();
-        org.apache.hadoop.metrics2.lib.MetricsRegistry reg =
-            new org.apache.hadoop.metrics2.lib.MetricsRegistry(SOURCE_NAME);
-        instance.containersNodeLocal = reg.newCounter("ContainersNodeLocal", "", 0L);
-        instance.containersRackLocal = reg.newCounter("ContainersRackLocal", "", 0L);
-        instance.containersZoneLocal = reg.newCounter("ContainersZoneLocal", "", 0L);
-        instance.containersOffZone = reg.newCounter("ContainersOffZone", "", 0L);
-        instance.containersNoLocality = reg.newCounter("ContainersNoLocality", "", 0L);
-        instance.offZoneOffersSkipped = reg.newCounter("OffZoneOffersSkipped", "", 0L);
-        instance.dataNodeLosses = reg.newCounter("DataNodeLosses", "", 0L);
-        instance.dataNodeRecoveries = reg.newCounter("DataNodeRecoveries", "", 0L);
-        instance.containersRequeued = reg.newCounter("ContainersRequeued", "", 0L);
-        instance.dataNodeReportFailures = reg.newCounter("DataNodeReportFailures", "", 0L);
-        instance.lostDataNodes = reg.newGauge("LostDataNodes", "", 0);
-        instance.lastDetectionDelayMs = reg.newGauge("LastDetectionDelayMs", "", 0L);
-      }
+    } catch (RuntimeException e) {
+      LOG.debug("Could not register metrics source {}: {}", SOURCE_NAME, e.toString());
     }
     return instance;
+  }
+
+  @Override
+  public void getMetrics(MetricsCollector collector, boolean all) {
+    registry.snapshot(collector.addRecord(registry.info()), all);
   }
 
   /** Counts one container placed in {@code tier}. */

@@ -77,6 +77,15 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
     assertEquals(Integer.valueOf(1), liveByHost().get("a1h1"));
     assertEquals(node0 + 1, m.placedCount(PlacementTier.NODE));
     assertEquals(off0, m.placedCount(PlacementTier.OFF_ZONE));
+
+    // The same counters through the metrics system (what JMX shows).
+    org.apache.hadoop.metrics2.MetricsRecordBuilder rb =
+        org.apache.hadoop.test.MetricsAsserts.getMetrics(ZonePlacementMetrics.SOURCE_NAME);
+    org.apache.hadoop.test.MetricsAsserts.assertCounter("ContainersNodeLocal", node0 + 1, rb);
+    org.apache.hadoop.test.MetricsAsserts.assertCounter("ContainersRackLocal", rack0 + 1, rb);
+    org.apache.hadoop.test.MetricsAsserts.assertCounter("ContainersZoneLocal", zone0 + 1, rb);
+    org.apache.hadoop.test.MetricsAsserts.assertCounter("ContainersOffZone", off0, rb);
+    assertTrue(m.getOffZoneOffersSkipped() >= 16);
   }
 
   @Test

@@ -173,4 +173,16 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
     ask(1, 1, GB, "a1h1");
     assertEquals(1, offerUntilAllocated("a1h1", 1));
   }
+
+  @Test
+  public void unknownReportSourceClassDisablesLivenessButNotScheduling() throws Exception {
+    Configuration conf = conf(0);
+    conf.set(ZonePlacementYarnConfig.DATANODE_REPORT_SOURCE_CLASS, "no.such.ReportSource");
+    start(conf, 8 * GB);
+    FakeDataNodeReportSource.down("a1h1", System.currentTimeMillis() - 60_000);
+    ask(1, 1, GB, "a1h1");
+    Thread.sleep(300);
+    assertTrue(ZonePlacementRuntime.forScheduler(cs(), null).getLostNodeNames().isEmpty());
+    assertEquals(1, offerUntilAllocated("a1h1", 1));
+  }
 }
