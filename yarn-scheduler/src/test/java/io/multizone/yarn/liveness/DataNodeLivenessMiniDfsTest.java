@@ -112,4 +112,31 @@ public class DataNodeLivenessMiniDfsTest {
     assertTrue("restarted DataNode " + id + " never reported back", back);
     assertFalse(tracker.snapshot().isHostLost(id));
   }
+
+  private static String runHealthScript(File conf) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("bash",
+        new File("src/main/sh/datanode-health-check.sh").getAbsolutePath(), conf.getPath());
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    String out = new String(org.apache.commons.io.IOUtils.toByteArray(p.getInputStream()),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals("exit status, output: " + out, 0, p.waitFor());
+    return out;
+  }
+
+  @Test
+  public void healthScriptReportsErrorOnlyForAStoppedDataNode() throws Exception {
+    org.junit.Assume.assumeTrue(new File("/usr/bin/curl").canExecute()
+        || new File("/bin/curl").canExecute());
+    DataNode dn = cluster.getDataNodes().get(2);
+    File conf = new File(baseDir, "health.conf");
+    java.nio.file.Files.write(conf.toPath(), ("DATANODE_HTTP_ADDRESS=127.0.0.1:"
+        + dn.getInfoPort() + "\nDATANODE_TIMEOUT_SECONDS=5\n")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String live = runHealthScript(conf);
+    assertFalse("live DataNode reported: " + live, live.contains("ERROR"));
+    cluster.stopDataNode(2);
+    String down = runHealthScript(conf);
+    assertTrue("stopped DataNode not reported: " + down, down.startsWith("ERROR DataNode at "));
+  }
 }
