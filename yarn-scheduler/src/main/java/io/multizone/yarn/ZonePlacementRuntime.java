@@ -1,0 +1,87 @@
+package io.multizone.yarn;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+import io.multizone.yarn.metrics.ZonePlacementMetrics;
+import io.multizone.yarn.requeue.LocalPlacementLedger;
+import io.multizone.yarn.zone.ZoneResolver;
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * State shared, within one ResourceManager, by the placement allocators (one per
+ * application and scheduler key, created by YARN through reflection) and the
+ * liveness/requeue scheduler monitor: configuration, zone resolver, metrics, the set of
+ * nodes whose DataNode is lost, and the ledger of local-data placements.
+ *
+ * <p>YARN gives both sides the scheduler object, so the runtime is keyed by it (weakly: a
+ * stopped RM's runtime is collected).
+ */
+public final class ZonePlacementRuntime {
+  private static final Logger LOG = LoggerFactory.getLogger(ZonePlacementRuntime.class);
+  private static final Map<Object, ZonePlacementRuntime> RUNTIMES = new WeakHashMap<>();
+
+  private final ZonePlacementYarnConfig config;
+  private final ZoneResolver zoneResolver;
+  private final ZonePlacementMetrics metrics;
+  private final LocalPlacementLedger ledger = new LocalPlacementLedger();
+  private volatile Set<String> lostNodeNames = Collections.emptySet();
+
+  private ZonePlacementRuntime(Configuration conf) {
+    this.config = new ZonePlacementYarnConfig(conf);
+    this.zoneResolver = new ZoneResolver(config.getZoneDepth());
+    this.metrics = ZonePlacementMetrics.get();
+    LOG.info("Zone placement active: {}", config);
+  }
+
+  /**
+   * @param scheduler the RM's scheduler, the key shared by allocators and the monitor
+   * @param conf configuration read when the runtime is first created
+   * @return the runtime of that scheduler, created on first use
+   */
+  public static ZonePlacementRuntime forScheduler(Object scheduler, Configuration conf) {
+    synchronized (RUNTIMES) {
+      ZonePlacementRuntime r = RUNTIMES.get(scheduler);
+      if (r == null) {
+        r = new ZonePlacementRuntime(conf == null ? new Configuration(false) : conf);
+        RUNTIMES.put(scheduler, r);
+      }
+      return r;
+    }
+  }
+
+  /** @return the parsed configuration */
+  public ZonePlacementYarnConfig getConfig() {
+    return config;
+  }
+
+  /** @return the zone resolver */
+  public ZoneResolver getZoneResolver() {
+    return zoneResolver;
+  }
+
+  /** @return the metrics */
+  public ZonePlacementMetrics getMetrics() {
+    return metrics;
+  }
+
+  /** @return the local-data placement ledger */
+  public LocalPlacementLedger getLedger() {
+    return ledger;
+  }
+
+  /** @return scheduler node names whose DataNode is currently lost (immutable) */
+  public Set<String> getLostNodeNames() {
+    return lostNodeNames;
+  }
+
+  /** @param names scheduler node names whose DataNode is lost (copied) */
+  public void setLostNodeNames(Set<String> names) {
+    this.lostNodeNames = names.isEmpty() ? Collections.<String>emptySet()
+        : Collections.unmodifiableSet(new java.util.HashSet<>(names));
+  }
+}

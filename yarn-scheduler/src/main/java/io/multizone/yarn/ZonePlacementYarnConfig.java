@@ -1,0 +1,238 @@
+package io.multizone.yarn;
+
+import java.util.Locale;
+
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every configuration key of the YARN zone-placement module, its default, and tolerant
+ * parsing.
+ *
+ * <p>All keys live under {@value #PREFIX} and are read from the ResourceManager's
+ * configuration (yarn-site.xml or capacity-scheduler.xml). A missing key takes its default;
+ * a malformed or out-of-range value is logged at WARN naming the key and also takes the
+ * default, so a typo never stops the ResourceManager.
+ *
+ * <p>Enabling (nothing else needed besides the JAR on the RM classpath):
+ * <pre>
+ *   yarn.scheduler.app-placement-allocator.class =
+ *       io.multizone.yarn.placement.ZoneAwarePlacementAllocator
+ *   # DataNode liveness + requeue (optional):
+ *   yarn.resourcemanager.scheduler.monitor.enable = true
+ *   yarn.resourcemanager.scheduler.monitor.policies =
+ *       io.multizone.yarn.requeue.LostDataNodeRequeuePolicy
+ * </pre>
+ */
+public final class ZonePlacementYarnConfig {
+  private static final Logger LOG = LoggerFactory.getLogger(ZonePlacementYarnConfig.class);
+
+  /** Common prefix of every key of this module. */
+  public static final String PREFIX = "yarn.scheduler.zone-placement.";
+
+  /** YARN's own cluster-wide AppPlacementAllocator key (YARN-11026, Hadoop 3.4+). */
+  public static final String YARN_APP_PLACEMENT_ALLOCATOR_KEY =
+      "yarn.scheduler.app-placement-allocator.class";
+
+  /**
+   * Number of leading components of a rack path that name the zone. Default 1: rack
+   * {@code /zone-a/rack-1} is in zone {@code /zone-a}, the same convention as the HDFS
+   * placement policy. A rack path with no more components than this has no zone level; such
+   * nodes are treated with stock (node/rack/any) behaviour.
+   */
+  public static final String ZONE_DEPTH = PREFIX + "zone.depth";
+  /** Default of {@link #ZONE_DEPTH}. */
+  public static final int DEFAULT_ZONE_DEPTH = 1;
+
+  /**
+   * Number of off-zone node offers a request skips, once it may leave its racks, before it
+   * accepts a node outside every zone it asked for (the zone → anywhere step; the node → rack
+   * and rack → zone steps use the CapacityScheduler's own
+   * {@code yarn.scheduler.capacity.node-locality-delay} and
+   * {@code yarn.scheduler.capacity.rack-locality-additional-delay}). Default -1: the number
+   * of nodes in the cluster, i.e. about one heartbeat round. 0 = no extra delay.
+   */
+  public static final String OFF_ZONE_DELAY = PREFIX + "off-zone.delay";
+  /** Default of {@link #OFF_ZONE_DELAY}: -1 = number of cluster nodes. */
+  public static final int DEFAULT_OFF_ZONE_DELAY = -1;
+
+  /** Whether the zone tier is applied at all (false = stock node/rack/any). Default true. */
+  public static final String ZONE_TIER_ENABLED = PREFIX + "zone-tier.enabled";
+  /** Default of {@link #ZONE_TIER_ENABLED}. */
+  public static final boolean DEFAULT_ZONE_TIER_ENABLED = true;
+
+  /**
+   * URI of the NameNode (or HA nameservice) whose DataNode report is followed. Default: the
+   * configuration's {@code fs.defaultFS}. Must be an {@code hdfs://} URI; HA failover uses the
+   * normal HDFS client configuration (dfs.nameservices etc.). The RM user must be allowed to
+   * read the DataNode report (HDFS superuser group).
+   */
+  public static final String DATANODE_NAMENODE_URI = PREFIX + "datanode.namenode-uri";
+
+  /** Interval between two DataNode reports, ms. Default 1000. */
+  public static final String DATANODE_POLL_INTERVAL_MS = PREFIX + "datanode.poll-interval-ms";
+  /** Default of {@link #DATANODE_POLL_INTERVAL_MS}. */
+  public static final long DEFAULT_DATANODE_POLL_INTERVAL_MS = 1000L;
+
+  /**
+   * A DataNode whose last contact with the NameNode is older than this (ms) is lost, long
+   * before the NameNode declares it dead (10.5 min by default). Default 7000 (a little over
+   * two missed 3 s heartbeats); with the 1 s poll a lost DataNode is noticed within about
+   * 8 s of its last heartbeat.
+   */
+  public static final String DATANODE_LOST_AFTER_MS = PREFIX + "datanode.lost-after-ms";
+  /** Default of {@link #DATANODE_LOST_AFTER_MS}. */
+  public static final long DEFAULT_DATANODE_LOST_AFTER_MS = 7000L;
+
+  /**
+   * Class implementing {@code io.multizone.yarn.liveness.DataNodeReportSource}. Default: the
+   * HDFS client RPC source. Exists so a deployment (or a test) can plug another source.
+   */
+  public static final String DATANODE_REPORT_SOURCE_CLASS =
+      PREFIX + "datanode.report-source.class";
+
+  /** Whether containers placed for local data on a host whose DataNode is lost are
+   * preempted (requeued). Default true. */
+  public static final String REQUEUE_ENABLED = PREFIX + "requeue.enabled";
+  /** Default of {@link #REQUEUE_ENABLED}. */
+  public static final boolean DEFAULT_REQUEUE_ENABLED = true;
+
+  /** Grace period (ms) between noticing a lost DataNode and preempting the containers placed
+   * there for its data; 0 = at once. Default 0. */
+  public static final String REQUEUE_GRACE_MS = PREFIX + "requeue.grace-ms";
+  /** Default of {@link #REQUEUE_GRACE_MS}. */
+  public static final long DEFAULT_REQUEUE_GRACE_MS = 0L;
+
+  private final int zoneDepth;
+  private final int offZoneDelay;
+  private final boolean zoneTierEnabled;
+  private final String nameNodeUri;
+  private final long pollIntervalMs;
+  private final long lostAfterMs;
+  private final String reportSourceClass;
+  private final boolean requeueEnabled;
+  private final long requeueGraceMs;
+
+  /**
+   * Reads every key from {@code conf}; bad values are logged and replaced by defaults.
+   *
+   * @param conf the ResourceManager configuration
+   */
+  public ZonePlacementYarnConfig(Configuration conf) {
+    this.zoneDepth = (int) readLong(conf, ZONE_DEPTH, DEFAULT_ZONE_DEPTH, 1, 64);
+    this.offZoneDelay = (int) readLong(conf, OFF_ZONE_DELAY, DEFAULT_OFF_ZONE_DELAY, -1,
+        Integer.MAX_VALUE);
+    this.zoneTierEnabled = readBoolean(conf, ZONE_TIER_ENABLED, DEFAULT_ZONE_TIER_ENABLED);
+    String uri = trimToNull(conf.get(DATANODE_NAMENODE_URI));
+    this.nameNodeUri = uri != null ? uri : trimToNull(conf.get("fs.defaultFS"));
+    this.pollIntervalMs = readLong(conf, DATANODE_POLL_INTERVAL_MS,
+        DEFAULT_DATANODE_POLL_INTERVAL_MS, 10, Long.MAX_VALUE);
+    this.lostAfterMs = readLong(conf, DATANODE_LOST_AFTER_MS, DEFAULT_DATANODE_LOST_AFTER_MS,
+        1, Long.MAX_VALUE);
+    this.reportSourceClass = trimToNull(conf.get(DATANODE_REPORT_SOURCE_CLASS));
+    this.requeueEnabled = readBoolean(conf, REQUEUE_ENABLED, DEFAULT_REQUEUE_ENABLED);
+    this.requeueGraceMs = readLong(conf, REQUEUE_GRACE_MS, DEFAULT_REQUEUE_GRACE_MS, 0,
+        Long.MAX_VALUE);
+  }
+
+  /** @return leading rack-path components that form the zone ({@link #ZONE_DEPTH}) */
+  public int getZoneDepth() {
+    return zoneDepth;
+  }
+
+  /** @return configured off-zone delay, -1 meaning "number of cluster nodes" */
+  public int getOffZoneDelay() {
+    return offZoneDelay;
+  }
+
+  /** @return whether the zone tier is applied ({@link #ZONE_TIER_ENABLED}) */
+  public boolean isZoneTierEnabled() {
+    return zoneTierEnabled;
+  }
+
+  /** @return NameNode URI to poll, or null when neither the key nor fs.defaultFS is set */
+  public String getNameNodeUri() {
+    return nameNodeUri;
+  }
+
+  /** @return DataNode report interval in ms */
+  public long getPollIntervalMs() {
+    return pollIntervalMs;
+  }
+
+  /** @return last-contact age (ms) after which a DataNode is lost */
+  public long getLostAfterMs() {
+    return lostAfterMs;
+  }
+
+  /** @return report source class name, or null for the default HDFS RPC source */
+  public String getReportSourceClass() {
+    return reportSourceClass;
+  }
+
+  /** @return whether requeue (preemption) of local-data containers is enabled */
+  public boolean isRequeueEnabled() {
+    return requeueEnabled;
+  }
+
+  /** @return grace period in ms before requeue */
+  public long getRequeueGraceMs() {
+    return requeueGraceMs;
+  }
+
+  @Override
+  public String toString() {
+    return ZONE_DEPTH + "=" + zoneDepth + ", " + OFF_ZONE_DELAY + "=" + offZoneDelay + ", "
+        + ZONE_TIER_ENABLED + "=" + zoneTierEnabled + ", " + DATANODE_NAMENODE_URI + "="
+        + nameNodeUri + ", " + DATANODE_POLL_INTERVAL_MS + "=" + pollIntervalMs + ", "
+        + DATANODE_LOST_AFTER_MS + "=" + lostAfterMs + ", " + REQUEUE_ENABLED + "="
+        + requeueEnabled + ", " + REQUEUE_GRACE_MS + "=" + requeueGraceMs;
+  }
+
+  static long readLong(Configuration conf, String key, long def, long min, long max) {
+    String raw = trimToNull(conf.get(key));
+    if (raw == null) {
+      return def;
+    }
+    long value;
+    try {
+      value = Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      LOG.warn("Malformed value '{}' for {}: not an integer; using the default {}", raw, key,
+          def);
+      return def;
+    }
+    if (value < min || value > max) {
+      LOG.warn("Out-of-range value {} for {} (allowed {}..{}); using the default {}", value,
+          key, min, max, def);
+      return def;
+    }
+    return value;
+  }
+
+  static boolean readBoolean(Configuration conf, String key, boolean def) {
+    String raw = trimToNull(conf.get(key));
+    if (raw == null) {
+      return def;
+    }
+    String v = raw.toLowerCase(Locale.ROOT);
+    if ("true".equals(v)) {
+      return true;
+    }
+    if ("false".equals(v)) {
+      return false;
+    }
+    LOG.warn("Malformed value '{}' for {}: expected true or false; using the default {}", raw,
+        key, def);
+    return def;
+  }
+
+  private static String trimToNull(String s) {
+    if (s == null) {
+      return null;
+    }
+    String t = s.trim();
+    return t.isEmpty() ? null : t;
+  }
+}

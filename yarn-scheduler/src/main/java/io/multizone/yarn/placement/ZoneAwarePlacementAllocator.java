@@ -1,0 +1,345 @@
+package io.multizone.yarn.placement;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.multizone.yarn.ZonePlacementRuntime;
+import io.multizone.yarn.ZonePlacementYarnConfig;
+import org.apache.hadoop.yarn.api.records.Resource;
+import org.apache.hadoop.yarn.api.records.ResourceRequest;
+import org.apache.hadoop.yarn.api.records.SchedulingRequest;
+import org.apache.hadoop.yarn.server.resourcemanager.RMContext;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AppSchedulingInfo;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.NodeType;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerApplicationAttempt;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerNode;
+import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.activities.DiagnosticsCollector;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.AbstractLeafQueue;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.ContainerRequest;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.PendingAsk;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.fica.FiCaSchedulerApp;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.PendingAskUpdateResult;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.SchedulingMode;
+import org.apache.hadoop.yarn.util.RackResolver;
+import org.apache.hadoop.yarn.util.resource.Resources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Four-tier, zone-aware placement of one request (application, scheduler key): a named host →
+ * a host in a named rack → a host in a zone of the named hosts/racks → anywhere.
+ *
+ * <p>YARN's own node → rack → off-switch delay scheduling stays in charge of the first steps;
+ * this allocator adds the zone step by vetoing, in {@link #precheckNode}, nodes outside every
+ * wanted zone until the request has passed YARN's off-switch delay and skipped
+ * {@value ZonePlacementYarnConfig#OFF_ZONE_DELAY} further off-zone offers, or no node of a
+ * wanted zone has room left. A host whose DataNode is lost (per the liveness monitor) stops
+ * being node-local: its host ask is hidden from the scheduler, so the ask goes to the other
+ * named hosts, then rack, zone, anywhere. Enable with
+ * {@code yarn.scheduler.app-placement-allocator.class=} this class.
+ *
+ * @param <N> scheduler node type
+ */
+public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
+    extends LocalityAppPlacementAllocator<N> {
+  private static final Logger LOG = LoggerFactory.getLogger(ZoneAwarePlacementAllocator.class);
+
+  private ZonePlacementRuntime runtime;
+  private volatile Locality locality;
+  private final AtomicInteger offZoneVetoes = new AtomicInteger();
+
+  /** Hosts, racks and zones a request currently asks for (immutable snapshot). */
+  static final class Locality {
+    static final Locality NONE = new Locality(Collections.<String>emptySet(),
+        Collections.<String>emptySet(), Collections.<String>emptySet(), true);
+    final Set<String> hosts;
+    final Set<String> racks;
+    final Set<String> zones;
+    final boolean relaxToAny;
+
+    Locality(Set<String> hosts, Set<String> racks, Set<String> zones, boolean relaxToAny) {
+      this.hosts = hosts;
+      this.racks = racks;
+      this.zones = zones;
+      this.relaxToAny = relaxToAny;
+    }
+
+    boolean located() {
+      return !hosts.isEmpty() || !racks.isEmpty();
+    }
+  }
+
+  @Override
+  public void initialize(AppSchedulingInfo appSchedulingInfo,
+      SchedulerRequestKey schedulerRequestKey, RMContext rmContext) {
+    super.initialize(appSchedulingInfo, schedulerRequestKey, rmContext);
+    Object key = rmContext != null && rmContext.getScheduler() != null
+        ? rmContext.getScheduler() : ZoneAwarePlacementAllocator.class;
+    this.runtime = ZonePlacementRuntime.forScheduler(key,
+        rmContext != null ? rmContext.getYarnConfiguration() : null);
+  }
+
+  /** @return the shared runtime (configuration, metrics, liveness view) */
+  public ZonePlacementRuntime getRuntime() {
+    return runtime;
+  }
+
+  @Override
+  public PendingAskUpdateResult updatePendingAsk(Collection<ResourceRequest> requests,
+      boolean recoverPreemptedRequestForAContainer) {
+    try {
+      return super.updatePendingAsk(requests, recoverPreemptedRequestForAContainer);
+    } finally {
+      locality = null;
+    }
+  }
+
+  @Override
+  public PendingAskUpdateResult updatePendingAsk(SchedulerRequestKey schedulerRequestKey,
+      SchedulingRequest schedulingRequest, boolean recoverPreemptedRequestForAContainer) {
+    return super.updatePendingAsk(schedulerRequestKey, schedulingRequest,
+        recoverPreemptedRequestForAContainer);
+  }
+
+  /** A host whose DataNode is lost is not data-local: hide its host ask. */
+  @Override
+  public PendingAsk getPendingAsk(String resourceName) {
+    if (isLostHost(resourceName)) {
+      return PendingAsk.ZERO;
+    }
+    return super.getPendingAsk(resourceName);
+  }
+
+  @Override
+  public int getOutstandingAsksCount(String resourceName) {
+    if (isLostHost(resourceName)) {
+      return 0;
+    }
+    return super.getOutstandingAsksCount(resourceName);
+  }
+
+  private boolean isLostHost(String resourceName) {
+    Set<String> lost = runtime.getLostNodeNames();
+    return !lost.isEmpty() && lost.contains(resourceName);
+  }
+
+  @Override
+  public boolean precheckNode(SchedulerNode node, SchedulingMode schedulingMode,
+      Optional<DiagnosticsCollector> dcOpt) {
+    if (!super.precheckNode(node, schedulingMode, dcOpt)) {
+      return false;
+    }
+    if (!runtime.getConfig().isZoneTierEnabled()) {
+      return true;
+    }
+    Locality l = locality();
+    if (l.zones.isEmpty() || !l.relaxToAny) {
+      return true;
+    }
+    String zone = runtime.getZoneResolver().zoneOf(node.getRackName());
+    if (zone == null || l.zones.contains(zone)) {
+      return true;
+    }
+    if (offZoneAllowed(l)) {
+      return true;
+    }
+    offZoneVetoes.incrementAndGet();
+    runtime.getMetrics().offZoneOfferSkipped();
+    LOG.debug("Zone tier: skipping off-zone node {} ({}) for {} {}", node.getNodeName(), zone,
+        appSchedulingInfo.getApplicationAttemptId(), schedulerRequestKey);
+    return false;
+  }
+
+  private boolean offZoneAllowed(Locality l) {
+    int nodes = numClusterNodes();
+    int configured = runtime.getConfig().getOffZoneDelay();
+    int delay = configured < 0 ? nodes : configured;
+    int vetoes = offZoneVetoes.get();
+    if (vetoes < delay) {
+      return false;
+    }
+    // Safety valve: never starve a request whose wanted zones cannot be offered.
+    if ((long) vetoes >= (long) delay + 2L * nodes) {
+      return true;
+    }
+    return schedulerOffSwitchReached() || !wantedZoneHasRoom(l);
+  }
+
+  private int numClusterNodes() {
+    ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
+    return s == null ? 0 : Math.max(s.getNumClusterNodes(), 0);
+  }
+
+  /**
+   * Whether the CapacityScheduler would now accept an off-switch (beyond-rack) placement for
+   * this request, using the same queue delays and missed opportunities it uses itself. The
+   * off-zone tier must never come before the zone tier.
+   */
+  private boolean schedulerOffSwitchReached() {
+    ResourceScheduler s = rmContext.getScheduler();
+    if (!(s instanceof AbstractYarnScheduler)) {
+      return true;
+    }
+    SchedulerApplicationAttempt attempt = ((AbstractYarnScheduler<?, ?>) s)
+        .getApplicationAttempt(appSchedulingInfo.getApplicationAttemptId());
+    if (!(attempt instanceof FiCaSchedulerApp)) {
+      return true;
+    }
+    FiCaSchedulerApp app = (FiCaSchedulerApp) attempt;
+    AbstractLeafQueue queue = app.getCSLeafQueue();
+    int uniq = getUniqueLocationAsks();
+    if (uniq <= 1 || queue == null) {
+      return true;
+    }
+    int nodes = numClusterNodes();
+    long missed = app.getSchedulingOpportunities(schedulerRequestKey);
+    if (queue.getRackLocalityAdditionalDelay() > -1) {
+      return missed > Math.min(nodes,
+          queue.getNodeLocalityDelay() + queue.getRackLocalityAdditionalDelay());
+    }
+    long required = super.getOutstandingAsksCount(ResourceRequest.ANY);
+    float factor = nodes == 0 ? 1f : Math.min((float) Math.max(uniq - 1, 0) / nodes, 1f);
+    return Math.min(nodes, required * factor) < missed;
+  }
+
+  private boolean wantedZoneHasRoom(Locality l) {
+    ResourceScheduler s = rmContext.getScheduler();
+    if (!(s instanceof AbstractYarnScheduler)) {
+      return false;
+    }
+    Resource capability = super.getPendingAsk(ResourceRequest.ANY).getPerAllocationResource();
+    String partition = getPrimaryRequestedNodePartition();
+    for (SchedulerNode n : ((AbstractYarnScheduler<?, ?>) s).getNodeTracker().getAllNodes()) {
+      String zone = runtime.getZoneResolver().zoneOf(n.getRackName());
+      if (zone != null && l.zones.contains(zone) && partition.equals(n.getPartition())
+          && Resources.fitsIn(capability, n.getUnallocatedResource())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public ContainerRequest allocate(SchedulerRequestKey schedulerKey, NodeType type,
+      SchedulerNode node) {
+    Locality l = locality();
+    PlacementTier tier = classify(l, node, type);
+    ContainerRequest request = super.allocate(schedulerKey, type, node);
+    locality = null;
+    runtime.getMetrics().placed(tier);
+    if (tier == PlacementTier.NODE && type == NodeType.NODE_LOCAL) {
+      runtime.getLedger().recordLocal(node.getNodeID(),
+          appSchedulingInfo.getApplicationAttemptId(), schedulerKey);
+    }
+    if (tier != PlacementTier.OFF_ZONE) {
+      offZoneVetoes.set(0);
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("Allocated {} {} on {} as {} (scheduler type {})",
+          appSchedulingInfo.getApplicationAttemptId(), schedulerKey.getPriority(),
+          node.getNodeName(), tier, type);
+    }
+    return request;
+  }
+
+  /**
+   * Classifies where a container on {@code node} lands relative to the request's asks.
+   *
+   * @param l the request's locality before this allocation
+   * @param node the node chosen
+   * @param type YARN's locality type of the allocation
+   * @return the tier
+   */
+  PlacementTier classify(Locality l, SchedulerNode node, NodeType type) {
+    if (!l.located()) {
+      return PlacementTier.NONE;
+    }
+    if (type == NodeType.NODE_LOCAL
+        || (l.hosts.contains(node.getNodeName()) && !isLostHost(node.getNodeName()))) {
+      return PlacementTier.NODE;
+    }
+    if (l.racks.contains(node.getRackName())) {
+      return PlacementTier.RACK;
+    }
+    String zone = runtime.getZoneResolver().zoneOf(node.getRackName());
+    if (zone != null && l.zones.contains(zone)) {
+      return PlacementTier.ZONE;
+    }
+    return PlacementTier.OFF_ZONE;
+  }
+
+  /** @return the tier a container on {@code node} would land in for the current asks */
+  public PlacementTier tierOf(SchedulerNode node, NodeType type) {
+    return classify(locality(), node, type);
+  }
+
+  Locality locality() {
+    Locality l = locality;
+    if (l == null) {
+      l = computeLocality();
+      locality = l;
+    }
+    return l;
+  }
+
+  private Locality computeLocality() {
+    Map<String, ResourceRequest> asks = getResourceRequests();
+    ResourceRequest any = asks.get(ResourceRequest.ANY);
+    if (any == null || asks.size() <= 1) {
+      return Locality.NONE;
+    }
+    Set<String> hosts = new HashSet<>();
+    Set<String> racks = new HashSet<>();
+    for (Map.Entry<String, ResourceRequest> e : asks.entrySet()) {
+      String name = e.getKey();
+      if (ResourceRequest.ANY.equals(name) || e.getValue().getNumContainers() <= 0) {
+        continue;
+      }
+      if (name.startsWith("/")) {
+        racks.add(name);
+      } else {
+        hosts.add(name);
+      }
+    }
+    Set<String> zones = new HashSet<>();
+    for (String rack : racks) {
+      addZone(zones, rack);
+    }
+    if (!hosts.isEmpty()) {
+      for (String host : hosts) {
+        String rack = rackOfHost(host);
+        if (rack != null) {
+          racks.add(rack);
+          addZone(zones, rack);
+        }
+      }
+    }
+    return new Locality(Collections.unmodifiableSet(hosts), Collections.unmodifiableSet(racks),
+        Collections.unmodifiableSet(zones), any.getRelaxLocality());
+  }
+
+  private void addZone(Set<String> zones, String rack) {
+    String z = runtime.getZoneResolver().zoneOf(rack);
+    if (z != null) {
+      zones.add(z);
+    }
+  }
+
+  private static String rackOfHost(String host) {
+    try {
+      return RackResolver.resolve(host).getNetworkLocation();
+    } catch (RuntimeException e) {
+      LOG.debug("Cannot resolve the rack of {}: {}", host, e.toString());
+      return null;
+    }
+  }
+}

@@ -1,0 +1,246 @@
+package io.multizone.yarn.requeue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.multizone.yarn.ZonePlacementRuntime;
+import io.multizone.yarn.ZonePlacementYarnConfig;
+import io.multizone.yarn.liveness.DataNodeLivenessTracker;
+import io.multizone.yarn.liveness.DataNodeReportSource;
+import io.multizone.yarn.liveness.DfsDataNodeReportSource;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.util.ReflectionUtils;
+import org.apache.hadoop.yarn.api.records.NodeId;
+import org.apache.hadoop.yarn.server.resourcemanager.RMContext;
+import org.apache.hadoop.yarn.server.resourcemanager.monitor.SchedulingEditPolicy;
+import org.apache.hadoop.yarn.server.resourcemanager.rmcontainer.RMContainer;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerApplicationAttempt;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerNode;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.ContainerPreemptEvent;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.SchedulerEventType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scheduler monitor that follows the NameNode's DataNode report, tells the zone-aware
+ * placement allocators which hosts lost their DataNode, and requeues (preempts, exit status
+ * PREEMPTED) containers that were placed on such a host for its local data once the grace
+ * period has passed. AM containers and containers placed there for another reason (rack,
+ * zone, anywhere) are left alone; when the DataNode is back the host is data-local again.
+ *
+ * <p>Enable with {@code yarn.resourcemanager.scheduler.monitor.enable=true} and this class in
+ * {@code yarn.resourcemanager.scheduler.monitor.policies} (comma-separated with other
+ * policies). If the NameNode cannot be asked, scheduling continues with stock behaviour.
+ */
+public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
+  private static final Logger LOG = LoggerFactory.getLogger(LostDataNodeRequeuePolicy.class);
+
+  private RMContext rmContext;
+  private ResourceScheduler scheduler;
+  private ZonePlacementRuntime runtime;
+  private DataNodeReportSource source;
+  private DataNodeLivenessTracker tracker;
+  private final Map<NodeId, Long> lostSince = new HashMap<>();
+  private final Set<org.apache.hadoop.yarn.api.records.ContainerId> requeued = new HashSet<>();
+  private boolean failing;
+  private long interval = ZonePlacementYarnConfig.DEFAULT_DATANODE_POLL_INTERVAL_MS;
+
+  @Override
+  public void init(Configuration config, RMContext context, ResourceScheduler sched) {
+    this.rmContext = context;
+    this.scheduler = sched;
+    this.runtime = ZonePlacementRuntime.forScheduler(sched, config);
+    ZonePlacementYarnConfig cfg = runtime.getConfig();
+    this.interval = cfg.getPollIntervalMs();
+    this.tracker = new DataNodeLivenessTracker(cfg.getLostAfterMs());
+    String cls = cfg.getReportSourceClass();
+    try {
+      Class<?> c = cls == null ? DfsDataNodeReportSource.class
+          : Class.forName(cls, true, Thread.currentThread().getContextClassLoader() != null
+              ? Thread.currentThread().getContextClassLoader() : getClass().getClassLoader());
+      if (!DataNodeReportSource.class.isAssignableFrom(c)) {
+        throw new IOException(cls + " does not implement " + DataNodeReportSource.class
+            .getName());
+      }
+      DataNodeReportSource s = (DataNodeReportSource) ReflectionUtils.newInstance(c, config);
+      s.init(config, cfg);
+      this.source = s;
+      LOG.info("DataNode liveness: following {} every {} ms, lost after {} ms without "
+          + "contact, requeue {} (grace {} ms)", s.describe(), interval, cfg.getLostAfterMs(),
+          cfg.isRequeueEnabled() ? "on" : "off", cfg.getRequeueGraceMs());
+    } catch (ClassNotFoundException e) {
+      LOG.warn("DataNode liveness disabled: class '{}' of {} not found; scheduling continues "
+          + "with stock behaviour", cls, ZonePlacementYarnConfig.DATANODE_REPORT_SOURCE_CLASS);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("DataNode liveness disabled: {}; scheduling continues with stock behaviour",
+          e.getMessage());
+    }
+  }
+
+  @Override
+  public void editSchedule() {
+    if (source == null) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    List<DataNodeLivenessTracker.Transition> changes;
+    try {
+      changes = tracker.update(source.report(), now);
+      if (failing) {
+        LOG.info("DataNode report from {} answers again", source.describe());
+        failing = false;
+      }
+    } catch (IOException | RuntimeException e) {
+      runtime.getMetrics().reportFailed();
+      if (!failing) {
+        LOG.warn("DataNode report from {} ({}) failed: {}; treating every host as live (stock "
+            + "behaviour) until it answers", source.describe(),
+            ZonePlacementYarnConfig.DATANODE_NAMENODE_URI, e.toString());
+        failing = true;
+      }
+      tracker.reset();
+      lostSince.clear();
+      runtime.setLostNodeNames(Collections.<String>emptySet());
+      runtime.getMetrics().setLostDataNodes(0);
+      return;
+    }
+    for (DataNodeLivenessTracker.Transition t : changes) {
+      if (t.isLost()) {
+        runtime.getMetrics().dataNodeLost(t.getDetectionDelayMs());
+        LOG.info("DataNode {} lost: no contact with the NameNode for {} ms{}", t.getDataNode(),
+            t.getDetectionDelayMs(), t.getDataNode().isOutOfService() ? " (out of service)"
+                : "");
+      } else {
+        runtime.getMetrics().dataNodeRecovered();
+        LOG.info("DataNode {} is back: its host is data-local again", t.getDataNode());
+      }
+    }
+    runtime.getMetrics().setLostDataNodes(tracker.snapshot().lostIds().size());
+    applyLiveness(tracker.snapshot(), now);
+  }
+
+  /** Publishes lost hosts to the allocators and requeues containers past the grace period. */
+  void applyLiveness(DataNodeLivenessTracker.Snapshot snap, long now) {
+    if (!(scheduler instanceof AbstractYarnScheduler)) {
+      return;
+    }
+    AbstractYarnScheduler<?, ?> sched = (AbstractYarnScheduler<?, ?>) scheduler;
+    Set<String> lostNames = new HashSet<>();
+    Set<NodeId> stillLost = new HashSet<>();
+    List<SchedulerNode> lostNodes = new ArrayList<>();
+    for (SchedulerNode n : sched.getNodeTracker().getAllNodes()) {
+      if (snap.isHostLost(n.getNodeID().getHost())) {
+        lostNames.add(n.getNodeName());
+        stillLost.add(n.getNodeID());
+        lostNodes.add(n);
+        lostSince.putIfAbsent(n.getNodeID(), now);
+      }
+    }
+    lostSince.keySet().retainAll(stillLost);
+    runtime.setLostNodeNames(lostNames);
+    pruneLedger(sched, now);
+    ZonePlacementYarnConfig cfg = runtime.getConfig();
+    if (!cfg.isRequeueEnabled()) {
+      return;
+    }
+    for (SchedulerNode n : lostNodes) {
+      if (now - lostSince.get(n.getNodeID()) >= cfg.getRequeueGraceMs()) {
+        requeueOn(sched, n);
+      }
+    }
+  }
+
+  private void requeueOn(AbstractYarnScheduler<?, ?> sched, SchedulerNode node) {
+    LocalPlacementLedger ledger = runtime.getLedger();
+    Map<LocalPlacementLedger.Key, List<RMContainer>> byKey = runningByKey(node);
+    for (Map.Entry<LocalPlacementLedger.Key, List<RMContainer>> e : byKey.entrySet()) {
+      int local = ledger.localCount(node.getNodeID(), e.getKey());
+      if (local <= 0) {
+        continue;
+      }
+      List<RMContainer> containers = e.getValue();
+      // Newest first: the most recent node-tier allocations of this key.
+      containers.sort((a, b) -> b.getContainerId().compareTo(a.getContainerId()));
+      int n = Math.min(local, containers.size());
+      for (int i = 0; i < n; i++) {
+        RMContainer c = containers.get(i);
+        if (!requeued.add(c.getContainerId())) {
+          continue;
+        }
+        LOG.info("Requeue {} of {} on {}: placed there for local data and the host's DataNode "
+            + "is lost; preempting so the application reruns it near a live replica",
+            c.getContainerId(), c.getApplicationAttemptId(), node.getNodeName());
+        kill(sched, c);
+        runtime.getMetrics().containerRequeued();
+      }
+      ledger.setCount(node.getNodeID(), e.getKey(), local - n);
+    }
+  }
+
+  private void kill(AbstractYarnScheduler<?, ?> sched, RMContainer c) {
+    if (sched instanceof CapacityScheduler) {
+      // Same path as the CapacityScheduler's own preemption: completes with PREEMPTED.
+      rmContext.getDispatcher().getEventHandler().handle(new ContainerPreemptEvent(
+          c.getApplicationAttemptId(), c, SchedulerEventType.MARK_CONTAINER_FOR_KILLABLE));
+    } else {
+      sched.killContainer(c);
+    }
+  }
+
+  private static Map<LocalPlacementLedger.Key, List<RMContainer>> runningByKey(
+      SchedulerNode node) {
+    Map<LocalPlacementLedger.Key, List<RMContainer>> byKey = new HashMap<>();
+    for (RMContainer c : node.getCopiedListOfRunningContainers()) {
+      if (c.isAMContainer() || c.getAllocatedSchedulerKey() == null) {
+        continue;
+      }
+      byKey.computeIfAbsent(new LocalPlacementLedger.Key(c.getApplicationAttemptId(),
+          c.getAllocatedSchedulerKey()), k -> new ArrayList<>()).add(c);
+    }
+    return byKey;
+  }
+
+  /** Clamps ledger counts to the containers still running, drops finished attempts. */
+  private void pruneLedger(AbstractYarnScheduler<?, ?> sched, long now) {
+    LocalPlacementLedger ledger = runtime.getLedger();
+    for (NodeId id : ledger.nodes()) {
+      SchedulerNode node = sched.getSchedulerNode(id);
+      Map<LocalPlacementLedger.Key, List<RMContainer>> running = node == null
+          ? Collections.<LocalPlacementLedger.Key, List<RMContainer>>emptyMap()
+          : runningByKey(node);
+      for (Map.Entry<LocalPlacementLedger.Key, java.util.concurrent.atomic.AtomicInteger> e
+          : ledger.onNode(id).entrySet()) {
+        // A record is written just before its container joins the node: leave fresh ones.
+        if (now - ledger.lastRecordMs(id, e.getKey()) < interval) {
+          continue;
+        }
+        SchedulerApplicationAttempt a = sched.getApplicationAttempt(e.getKey().getAttempt());
+        List<RMContainer> r = running.get(e.getKey());
+        int size = a == null || r == null ? 0 : r.size();
+        if (size < e.getValue().get()) {
+          ledger.setCount(id, e.getKey(), size);
+        }
+      }
+    }
+    requeued.removeIf(cid -> sched.getRMContainer(cid) == null);
+  }
+
+  @Override
+  public long getMonitoringInterval() {
+    return interval;
+  }
+
+  @Override
+  public String getPolicyName() {
+    return "LostDataNodeRequeuePolicy";
+  }
+}

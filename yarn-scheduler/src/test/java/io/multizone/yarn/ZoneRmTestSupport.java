@@ -1,0 +1,205 @@
+package io.multizone.yarn;
+
+import static org.junit.Assert.assertNotNull;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.multizone.yarn.placement.ZoneAwarePlacementAllocator;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.net.NetUtils;
+import org.apache.hadoop.net.TableMapping;
+import org.apache.hadoop.yarn.api.records.Container;
+import org.apache.hadoop.yarn.api.records.ContainerStatus;
+import org.apache.hadoop.yarn.api.records.Priority;
+import org.apache.hadoop.yarn.api.records.Resource;
+import org.apache.hadoop.yarn.api.records.ResourceRequest;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.server.resourcemanager.MockAM;
+import org.apache.hadoop.yarn.server.resourcemanager.MockNM;
+import org.apache.hadoop.yarn.server.resourcemanager.MockRM;
+import org.apache.hadoop.yarn.server.resourcemanager.MockRMAppSubmissionData;
+import org.apache.hadoop.yarn.server.resourcemanager.MockRMAppSubmitter;
+import org.apache.hadoop.yarn.server.resourcemanager.rmapp.RMApp;
+import org.apache.hadoop.yarn.server.resourcemanager.rmnode.RMNode;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.fica.FiCaSchedulerApp;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.NodeUpdateSchedulerEvent;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.AppPlacementAllocator;
+import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
+import org.junit.After;
+
+/**
+ * MockRM harness on the reference topology: 3 zones × 2 racks × 2 hosts, resolved through a
+ * {@link TableMapping} file like an operator would configure it. Nodes are offered to the
+ * CapacityScheduler one by one ({@link #offer}) so tier order and delays are deterministic.
+ */
+public abstract class ZoneRmTestSupport {
+  /** host → rack, in a fixed order. */
+  public static final Map<String, String> TOPOLOGY = new LinkedHashMap<>();
+  static {
+    for (String z : new String[] {"a", "b", "c"}) {
+      for (int r = 1; r <= 2; r++) {
+        for (int h = 1; h <= 2; h++) {
+          TOPOLOGY.put(z + r + "h" + h, "/zone-" + z + "/rack-" + r);
+        }
+      }
+    }
+  }
+
+  protected static final int GB = 1024;
+  protected MockRM rm;
+  protected final Map<String, MockNM> nms = new LinkedHashMap<>();
+  protected MockAM am;
+  protected final List<Container> pulled = new ArrayList<>();
+  protected final List<ContainerStatus> completed = new ArrayList<>();
+
+  /** @return a configuration wiring the topology table and the CapacityScheduler */
+  protected Configuration baseConf(boolean zoneAware) throws IOException {
+    File dir = new File("target/test-topology");
+    dir.mkdirs();
+    File table = new File(dir, "topology.table");
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, String> e : TOPOLOGY.entrySet()) {
+      sb.append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+      NetUtils.addStaticResolution(e.getKey(), "127.0.0.1");
+    }
+    Files.write(table.toPath(), sb.toString().getBytes(StandardCharsets.UTF_8));
+    Configuration conf = new YarnConfiguration();
+    conf.set(YarnConfiguration.RM_SCHEDULER, CapacityScheduler.class.getName());
+    conf.set("net.topology.node.switch.mapping.impl", TableMapping.class.getName());
+    conf.set("net.topology.table.file.name", table.getAbsolutePath());
+    if (zoneAware) {
+      conf.set(ZonePlacementYarnConfig.YARN_APP_PLACEMENT_ALLOCATOR_KEY,
+          ZoneAwarePlacementAllocator.class.getName());
+    }
+    // Deterministic delays: rack after > 2 missed offers, beyond rack after > 4.
+    conf.setInt("yarn.scheduler.capacity.node-locality-delay", 2);
+    conf.setInt("yarn.scheduler.capacity.rack-locality-additional-delay", 2);
+    conf.setInt(ZonePlacementYarnConfig.OFF_ZONE_DELAY, 3);
+    return conf;
+  }
+
+  /** Starts the RM, registers every host with {@code nodeMemMb}, launches the AM on c2h2. */
+  protected void start(Configuration conf, int nodeMemMb) throws Exception {
+    rm = new MockRM(conf);
+    // MockRM raises the root logger to DEBUG: put it back.
+    org.apache.log4j.LogManager.getRootLogger().setLevel(org.apache.log4j.Level.INFO);
+    rm.start();
+    for (String host : TOPOLOGY.keySet()) {
+      nms.put(host, rm.registerNode(host + ":1234", nodeMemMb));
+    }
+    rm.drainEvents();
+    RMApp app = MockRMAppSubmitter.submit(rm,
+        MockRMAppSubmissionData.Builder.createWithMemory(GB, rm).build());
+    am = MockRM.launchAndRegisterAM(app, rm, nms.get("c2h2"));
+  }
+
+  @After
+  public void stopRm() {
+    if (rm != null) {
+      rm.stop();
+    }
+  }
+
+  protected CapacityScheduler cs() {
+    return (CapacityScheduler) rm.getResourceScheduler();
+  }
+
+  protected FiCaSchedulerApp attempt() {
+    return cs().getApplicationAttempt(am.getApplicationAttemptId());
+  }
+
+  /** Sends an ask: {@code n} containers at {@code priority}, on hosts, their racks, ANY. */
+  protected void ask(int priority, int n, int memMb, String... hosts) throws Exception {
+    List<ResourceRequest> reqs = new ArrayList<>();
+    Set<String> racks = new LinkedHashSet<>();
+    Priority p = Priority.newInstance(priority);
+    Resource cap = Resource.newInstance(memMb, 1);
+    for (String h : hosts) {
+      reqs.add(ResourceRequest.newInstance(p, h, cap, n));
+      racks.add(TOPOLOGY.get(h));
+    }
+    for (String r : racks) {
+      reqs.add(ResourceRequest.newInstance(p, r, cap, n));
+    }
+    reqs.add(ResourceRequest.newInstance(p, ResourceRequest.ANY, cap, n));
+    pull(am.allocate(reqs, null));
+  }
+
+  private void pull(org.apache.hadoop.yarn.api.protocolrecords.AllocateResponse r) {
+    pulled.addAll(r.getAllocatedContainers());
+    completed.addAll(r.getCompletedContainersStatuses());
+  }
+
+  /** Pulls newly allocated / completed containers through the AM protocol. */
+  protected void heartbeatAm() throws Exception {
+    pull(am.allocate(new ArrayList<ResourceRequest>(), null));
+  }
+
+  /** Offers one node to the scheduler (a NodeManager heartbeat), synchronously. */
+  protected void offer(String host) {
+    RMNode node = rm.getRMContext().getRMNodes().get(nms.get(host).getNodeId());
+    assertNotNull(host, node);
+    cs().handle(new NodeUpdateSchedulerEvent(node));
+  }
+
+  /** @return containers of the app (AM excluded) currently live, per host */
+  protected Map<String, Integer> liveByHost() {
+    Map<String, Integer> m = new HashMap<>();
+    attempt().getLiveContainers().forEach(c -> {
+      if (!c.isAMContainer()) {
+        m.merge(c.getAllocatedNode().getHost(), 1, Integer::sum);
+      }
+    });
+    return m;
+  }
+
+  /** @return live non-AM containers of the app */
+  protected int liveCount() {
+    return liveByHost().values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /** Offers {@code host} until a new container appears; returns the offer count, or -1. */
+  protected int offerUntilAllocated(String host, int max) {
+    int before = liveCount();
+    for (int i = 1; i <= max; i++) {
+      offer(host);
+      if (liveCount() > before) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** @return the placement allocator YARN created for {@code priority} */
+  protected AppPlacementAllocator<?> allocatorFor(int priority) {
+    for (SchedulerRequestKey k : attempt().getAppSchedulingInfo().getSchedulerKeys()) {
+      if (k.getPriority().getPriority() == priority) {
+        return attempt().getAppSchedulingInfo().getAppPlacementAllocator(k);
+      }
+    }
+    return null;
+  }
+
+  /** @return zone ("a", "b", "c") of a host */
+  protected static String zoneOf(String host) {
+    return host.substring(0, 1);
+  }
+
+  /** @return live non-AM containers per zone letter */
+  protected Map<String, Integer> liveByZone() {
+    Map<String, Integer> m = new HashMap<>();
+    liveByHost().forEach((h, c) -> m.merge(zoneOf(h), c, Integer::sum));
+    return m;
+  }
+}

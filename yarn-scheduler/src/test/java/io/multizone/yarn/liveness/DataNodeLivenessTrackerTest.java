@@ -1,0 +1,102 @@
+package io.multizone.yarn.liveness;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+
+import io.multizone.yarn.ZonePlacementYarnConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.net.NetUtils;
+import org.junit.Test;
+
+/** Loss/recovery decisions and host matching, without a cluster. */
+public class DataNodeLivenessTrackerTest {
+
+  private static DataNodeStatus dn(String host, String ip, int port, long contact) {
+    return new DataNodeStatus(host, ip, port, contact, false);
+  }
+
+  @Test
+  public void lostAfterThresholdAndBackOnContact() {
+    DataNodeLivenessTracker t = new DataNodeLivenessTracker(5000);
+    long now = 1_000_000;
+    List<DataNodeLivenessTracker.Transition> c = t.update(Arrays.asList(
+        dn("dn1.example.com", "10.0.0.1", 9866, now - 1000),
+        dn("dn2.example.com", "10.0.0.2", 9866, now - 6000)), now);
+    assertEquals(1, c.size());
+    assertTrue(c.get(0).isLost());
+    assertEquals("10.0.0.2:9866", c.get(0).getDataNode().getId());
+    assertEquals(6000, c.get(0).getDetectionDelayMs());
+    // Same state again: no transition.
+    assertTrue(t.update(Arrays.asList(dn("dn1.example.com", "10.0.0.1", 9866, now),
+        dn("dn2.example.com", "10.0.0.2", 9866, now - 6000)), now + 100).isEmpty());
+    c = t.update(Arrays.asList(dn("dn1.example.com", "10.0.0.1", 9866, now),
+        dn("dn2.example.com", "10.0.0.2", 9866, now + 200)), now + 300);
+    assertEquals(1, c.size());
+    assertFalse(c.get(0).isLost());
+  }
+
+  @Test
+  public void outOfServiceIsLost() {
+    DataNodeLivenessTracker t = new DataNodeLivenessTracker(5000);
+    long now = 50_000;
+    t.update(Arrays.asList(new DataNodeStatus("h", "10.0.0.9", 1, now, true)), now);
+    assertTrue(t.snapshot().isHostLost("h"));
+  }
+
+  @Test
+  public void hostMatchingByNameShortNameIpAndHostPort() {
+    NetUtils.addStaticResolution("worker7", "10.0.0.7");
+    DataNodeLivenessTracker t = new DataNodeLivenessTracker(5000);
+    long now = 100_000;
+    t.update(Arrays.asList(dn("worker1.dc.example.com", "10.0.0.1", 9866, now - 9000),
+        dn("worker2.dc.example.com", "10.0.0.2", 9866, now),
+        dn("10.0.0.7", "10.0.0.7", 9866, now - 9000)), now);
+    DataNodeLivenessTracker.Snapshot s = t.snapshot();
+    assertTrue(s.isHostLost("worker1.dc.example.com"));
+    assertTrue(s.isHostLost("WORKER1.dc.example.com."));
+    assertTrue(s.isHostLost("worker1"));
+    assertTrue(s.isHostLost("10.0.0.1"));
+    assertTrue(s.isHostLost("worker1.dc.example.com:8041"));
+    assertTrue(s.isHostLost("10.0.0.1:9866"));
+    assertTrue("NM name resolving to the DN's IP", s.isHostLost("worker7"));
+    assertFalse(s.isHostLost("worker2.dc.example.com"));
+    assertFalse(s.isHostLost("worker2"));
+    assertFalse("host without a DataNode is never lost", s.isHostLost("compute9"));
+  }
+
+  @Test
+  public void unreachableNameNodeFailsFastWithTheUri() throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(ZonePlacementYarnConfig.DATANODE_NAMENODE_URI, "hdfs://127.0.0.1:1");
+    DfsDataNodeReportSource s = new DfsDataNodeReportSource();
+    s.init(conf, new ZonePlacementYarnConfig(conf));
+    long start = System.currentTimeMillis();
+    try {
+      s.report();
+      org.junit.Assert.fail("no NameNode on port 1");
+    } catch (java.io.IOException expected) {
+      // connection refused
+    } finally {
+      s.close();
+    }
+    assertTrue("fails in bounded time", System.currentTimeMillis() - start < 30_000);
+  }
+
+  @Test
+  public void nonHdfsUriIsRejectedNamingTheKey() {
+    Configuration conf = new Configuration();
+    conf.set("fs.defaultFS", "file:///");
+    DfsDataNodeReportSource s = new DfsDataNodeReportSource();
+    try {
+      s.init(conf, new ZonePlacementYarnConfig(conf));
+      org.junit.Assert.fail("file:/// accepted");
+    } catch (java.io.IOException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains(
+          ZonePlacementYarnConfig.DATANODE_NAMENODE_URI));
+    }
+  }
+}

@@ -1,0 +1,214 @@
+package io.multizone.yarn.placement;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+
+import java.util.Collections;
+import java.util.Map;
+
+import io.multizone.yarn.ZonePlacementRuntime;
+import io.multizone.yarn.ZoneRmTestSupport;
+import io.multizone.yarn.metrics.ZonePlacementMetrics;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.AppPlacementAllocator;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
+import org.junit.Test;
+
+/**
+ * Four-tier placement on a real CapacityScheduler inside MockRM, configured only through
+ * config keys, on 3 zones × 2 racks × 2 hosts. Each test also runs (or contrasts with) the
+ * stock allocator so a silently ignored plugin would fail it.
+ */
+public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
+  private static final String[] OFF_ZONE_A = {"b1h1", "b1h2", "b2h1", "b2h2", "c1h1", "c1h2",
+      "c2h1", "c2h2"};
+  private static final String[] ZONE_A = {"a1h1", "a1h2", "a2h1", "a2h2"};
+
+  @Test
+  public void pluginIsTheAllocatorInUse() throws Exception {
+    start(baseConf(true), 8 * GB);
+    ask(1, 1, GB, "a1h1");
+    AppPlacementAllocator<?> ap = allocatorFor(1);
+    assertNotNull(ap);
+    assertSame(ZoneAwarePlacementAllocator.class, ap.getClass());
+  }
+
+  @Test
+  public void stockAllocatorWithoutTheKey() throws Exception {
+    start(baseConf(false), 8 * GB);
+    ask(1, 1, GB, "a1h1");
+    assertSame(LocalityAppPlacementAllocator.class, allocatorFor(1).getClass());
+  }
+
+  @Test
+  public void tierOrderAndDelays() throws Exception {
+    start(baseConf(true), 8 * GB);
+    ZonePlacementMetrics m = ZonePlacementMetrics.get();
+    long zone0 = m.placedCount(PlacementTier.ZONE);
+    long rack0 = m.placedCount(PlacementTier.RACK);
+    long node0 = m.placedCount(PlacementTier.NODE);
+    long off0 = m.placedCount(PlacementTier.OFF_ZONE);
+
+    // Zone tier: a1h1 never offered; two full rounds of off-zone offers place nothing...
+    ask(1, 1, GB, "a1h1");
+    for (int round = 0; round < 2; round++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+      }
+    }
+    assertEquals(0, liveCount());
+    // ...then a zone-a node of the other rack takes it after YARN's beyond-rack delay
+    // (node-locality-delay 2 + rack-locality-additional-delay 2: on the 5th offer).
+    assertEquals(5, offerUntilAllocated("a2h1", 20));
+    assertEquals(Collections.singletonMap("a2h1", 1), liveByHost());
+    assertEquals(zone0 + 1, m.placedCount(PlacementTier.ZONE));
+
+    // Rack tier: the other host of a1h1's rack, after node-locality-delay (3rd offer).
+    ask(2, 1, GB, "a1h1");
+    assertEquals(3, offerUntilAllocated("a1h2", 20));
+    assertEquals(Integer.valueOf(1), liveByHost().get("a1h2"));
+    assertEquals(rack0 + 1, m.placedCount(PlacementTier.RACK));
+
+    // Node tier: at once.
+    ask(3, 1, GB, "a1h1");
+    assertEquals(1, offerUntilAllocated("a1h1", 20));
+    assertEquals(Integer.valueOf(1), liveByHost().get("a1h1"));
+    assertEquals(node0 + 1, m.placedCount(PlacementTier.NODE));
+    assertEquals(off0, m.placedCount(PlacementTier.OFF_ZONE));
+
+    // The same counters through the metrics system (what JMX shows).
+    org.apache.hadoop.metrics2.MetricsRecordBuilder rb =
+        org.apache.hadoop.test.MetricsAsserts.getMetrics(ZonePlacementMetrics.SOURCE_NAME);
+    org.apache.hadoop.test.MetricsAsserts.assertCounter("ContainersNodeLocal", node0 + 1, rb);
+    org.apache.hadoop.test.MetricsAsserts.assertCounter("ContainersRackLocal", rack0 + 1, rb);
+    org.apache.hadoop.test.MetricsAsserts.assertCounter("ContainersZoneLocal", zone0 + 1, rb);
+    org.apache.hadoop.test.MetricsAsserts.assertCounter("ContainersOffZone", off0, rb);
+    assertTrue(m.getOffZoneOffersSkipped() >= 16);
+  }
+
+  @Test
+  public void stockGoesOffZoneWhereOursWaits() throws Exception {
+    start(baseConf(false), 8 * GB);
+    ask(1, 1, GB, "a1h1");
+    // Stock: beyond-rack delay passed on the 5th off-zone offer.
+    int offers = 0;
+    int placedAt = -1;
+    for (int round = 0; round < 2 && placedAt < 0; round++) {
+      for (String h : OFF_ZONE_A) {
+        offers++;
+        offer(h);
+        if (liveCount() > 0) {
+          placedAt = offers;
+          break;
+        }
+      }
+    }
+    assertEquals(5, placedAt);
+    assertEquals("5th off-zone offer", Collections.singletonMap("c1h1", 1), liveByHost());
+  }
+
+  /** Rounds in which the off-zone nodes heartbeat first: the worst case for locality. */
+  private void rounds(int n) {
+    for (int i = 0; i < n; i++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+      }
+      for (String h : ZONE_A) {
+        offer(h);
+      }
+    }
+  }
+
+  @Test
+  public void noOffZoneContainerWhileTheZoneHasRoom() throws Exception {
+    start(baseConf(true), 2 * GB);
+    long off0 = ZonePlacementMetrics.get().placedCount(PlacementTier.OFF_ZONE);
+    ask(1, 6, GB, "a1h1", "a2h1");
+    rounds(10);
+    Map<String, Integer> byZone = liveByZone();
+    assertEquals("all in zone-a: " + liveByHost(), Collections.singletonMap("a", 6), byZone);
+    assertEquals(off0, ZonePlacementMetrics.get().placedCount(PlacementTier.OFF_ZONE));
+  }
+
+  @Test
+  public void stockPlacesOffZoneEvenWithRoomInTheZone() throws Exception {
+    start(baseConf(false), 2 * GB);
+    ask(1, 6, GB, "a1h1", "a2h1");
+    rounds(10);
+    assertEquals(6, liveCount());
+    Map<String, Integer> byZone = liveByZone();
+    assertTrue("stock should leave zone-a: " + liveByHost(),
+        byZone.getOrDefault("b", 0) + byZone.getOrDefault("c", 0) > 0);
+  }
+
+  @Test
+  public void offZoneOnlyOnceTheZoneIsFull() throws Exception {
+    start(baseConf(true), 2 * GB);
+    ZonePlacementMetrics m = ZonePlacementMetrics.get();
+    long off0 = m.placedCount(PlacementTier.OFF_ZONE);
+    // Zone a holds 4 hosts × 2 containers = 8; 10 asked.
+    ask(1, 10, GB, "a1h1", "a2h1");
+    rounds(10);
+    Map<String, Integer> byZone = liveByZone();
+    assertEquals(10, liveCount());
+    assertEquals("zone-a filled first: " + liveByHost(), Integer.valueOf(8), byZone.get("a"));
+    assertEquals(off0 + 2, m.placedCount(PlacementTier.OFF_ZONE));
+  }
+
+  @Test
+  public void lostDataNodeHostIsNotNodeLocal() throws Exception {
+    start(baseConf(true), 8 * GB);
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    runtime.setLostNodeNames(Collections.singleton("a1h1"));
+    ask(1, 1, GB, "a1h1", "b1h1");
+    offer("a1h1");
+    assertEquals("a lost DataNode's host is no longer node-local", 0, liveCount());
+    assertEquals(1, offerUntilAllocated("b1h1", 1));
+    assertEquals(Collections.singletonMap("b1h1", 1), liveByHost());
+
+    // DataNode back: node-local again.
+    runtime.setLostNodeNames(Collections.<String>emptySet());
+    ask(2, 1, GB, "a1h1", "b1h1");
+    assertEquals(1, offerUntilAllocated("a1h1", 1));
+    assertEquals(Integer.valueOf(1), liveByHost().get("a1h1"));
+  }
+
+  @Test
+  public void topologyWithoutZoneLevelKeepsStockBehaviour() throws Exception {
+    Configuration conf = baseConf(true);
+    // Depth 2 on /zone/rack paths: no component is left below the zone → no zone level.
+    conf.setInt(io.multizone.yarn.ZonePlacementYarnConfig.ZONE_DEPTH, 2);
+    start(conf, 8 * GB);
+    ask(1, 1, GB, "a1h1");
+    int offers = 0;
+    for (String h : OFF_ZONE_A) {
+      offers++;
+      offer(h);
+      if (liveCount() > 0) {
+        break;
+      }
+    }
+    assertEquals("stock timing", 5, offers);
+    assertEquals(1, liveCount());
+  }
+
+  @Test
+  public void malformedKeysFallBackToDefaults() throws Exception {
+    Configuration conf = baseConf(true);
+    conf.set(io.multizone.yarn.ZonePlacementYarnConfig.ZONE_DEPTH, "one");
+    conf.set(io.multizone.yarn.ZonePlacementYarnConfig.OFF_ZONE_DELAY, "-7");
+    start(conf, 8 * GB);
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    assertEquals(1, runtime.getConfig().getZoneDepth());
+    assertEquals(-1, runtime.getConfig().getOffZoneDelay());
+    // Still zone-aware: off-zone offers are skipped.
+    ask(1, 1, GB, "a1h1");
+    for (String h : OFF_ZONE_A) {
+      offer(h);
+    }
+    assertEquals(0, liveCount());
+    assertEquals(5, offerUntilAllocated("a2h2", 20));
+  }
+}

@@ -1,0 +1,59 @@
+package io.multizone.yarn.requeue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.multizone.yarn.ZonePlacementYarnConfig;
+import io.multizone.yarn.ZoneRmTestSupport;
+import io.multizone.yarn.liveness.DataNodeReportSource;
+import io.multizone.yarn.liveness.DataNodeStatus;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Test report source plugged through the report-source key: one DataNode per host of the
+ * reference topology, each live (contact = now) unless {@link #down} set its last contact.
+ */
+public class FakeDataNodeReportSource implements DataNodeReportSource {
+  static final Map<String, Long> DOWN_SINCE = new ConcurrentHashMap<>();
+  static volatile boolean unreachable;
+
+  static void down(String host, long lastContactMs) {
+    DOWN_SINCE.put(host, lastContactMs);
+  }
+
+  static void up(String host) {
+    DOWN_SINCE.remove(host);
+  }
+
+  @Override
+  public void init(Configuration conf, ZonePlacementYarnConfig config) {
+  }
+
+  @Override
+  public List<DataNodeStatus> report() throws IOException {
+    if (unreachable) {
+      throw new IOException("Connection refused (fake)");
+    }
+    long now = System.currentTimeMillis();
+    List<DataNodeStatus> out = new ArrayList<>();
+    int i = 1;
+    for (String host : ZoneRmTestSupport.TOPOLOGY.keySet()) {
+      Long down = DOWN_SINCE.get(host);
+      out.add(new DataNodeStatus(host, "10.0.0." + i++, 9866, down == null ? now : down,
+          false));
+    }
+    return out;
+  }
+
+  @Override
+  public String describe() {
+    return "fake";
+  }
+
+  @Override
+  public void close() {
+  }
+}

@@ -1,0 +1,55 @@
+package io.multizone.yarn.zone;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+
+import io.multizone.yarn.ZonePlacementYarnConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.Test;
+
+/** Zone = leading rack-path components; config parsing falls back to defaults. */
+public class ZoneResolverTest {
+
+  @Test
+  public void leadingComponentsFormTheZone() {
+    ZoneResolver r = new ZoneResolver(1);
+    assertEquals("/zone-a", r.zoneOf("/zone-a/rack-1"));
+    assertEquals("/zone-a", r.zoneOf("/zone-a/rack-2"));
+    assertEquals("/eu-west-1a", r.zoneOf("/eu-west-1a/rack-7/sub"));
+    assertEquals("/dc1/zone-b", new ZoneResolver(2).zoneOf("/dc1/zone-b/rack-1"));
+  }
+
+  @Test
+  public void pathWithoutZoneLevelHasNoZone() {
+    ZoneResolver r = new ZoneResolver(1);
+    assertNull(r.zoneOf("/default-rack"));
+    assertNull(r.zoneOf("/default-rack"));
+    assertNull(r.zoneOf(null));
+    assertNull(new ZoneResolver(2).zoneOf("/zone-a/rack-1"));
+  }
+
+  @Test
+  public void configDefaultsAndBadValues() {
+    Configuration conf = new Configuration(false);
+    ZonePlacementYarnConfig d = new ZonePlacementYarnConfig(conf);
+    assertEquals(1, d.getZoneDepth());
+    assertEquals(-1, d.getOffZoneDelay());
+    assertEquals(1000L, d.getPollIntervalMs());
+    assertEquals(7000L, d.getLostAfterMs());
+    assertEquals(0L, d.getRequeueGraceMs());
+    assertEquals(true, d.isRequeueEnabled());
+    assertNull(d.getNameNodeUri());
+
+    conf.set(ZonePlacementYarnConfig.ZONE_DEPTH, " 2 ");
+    conf.set(ZonePlacementYarnConfig.DATANODE_POLL_INTERVAL_MS, "fast");
+    conf.set(ZonePlacementYarnConfig.REQUEUE_GRACE_MS, "-5");
+    conf.set(ZonePlacementYarnConfig.REQUEUE_ENABLED, "yes");
+    conf.set("fs.defaultFS", "hdfs://nn:8020");
+    ZonePlacementYarnConfig c = new ZonePlacementYarnConfig(conf);
+    assertEquals(2, c.getZoneDepth());
+    assertEquals(1000L, c.getPollIntervalMs());
+    assertEquals(0L, c.getRequeueGraceMs());
+    assertEquals(true, c.isRequeueEnabled());
+    assertEquals("hdfs://nn:8020", c.getNameNodeUri());
+  }
+}
