@@ -29,7 +29,6 @@ import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.fica.FiCaS
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.PendingAskUpdateResult;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.SchedulingMode;
-import org.apache.hadoop.yarn.util.RackResolver;
 import org.apache.hadoop.yarn.util.resource.Resources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +55,9 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   private ZonePlacementRuntime runtime;
   private volatile Locality locality;
   private final AtomicInteger offZoneVetoes = new AtomicInteger();
+  private static final int ROOM_RECHECK_OFFERS = 8;
+  private volatile int roomCheckedAtVeto = -1;
+  private volatile boolean zoneHasRoom = true;
 
   /** Hosts, racks and zones a request currently asks for (immutable snapshot). */
   static final class Locality {
@@ -171,7 +173,15 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     if ((long) vetoes >= (long) delay + 2L * nodes) {
       return true;
     }
-    return schedulerOffSwitchReached() || !wantedZoneHasRoom(l);
+    if (schedulerOffSwitchReached()) {
+      return true;
+    }
+    // Scanning the nodes is O(cluster): redo it at most every ROOM_RECHECK_OFFERS offers.
+    if (roomCheckedAtVeto < 0 || vetoes - roomCheckedAtVeto >= ROOM_RECHECK_OFFERS) {
+      roomCheckedAtVeto = vetoes;
+      zoneHasRoom = wantedZoneHasRoom(l);
+    }
+    return !zoneHasRoom;
   }
 
   private int numClusterNodes() {
@@ -233,8 +243,12 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       SchedulerNode node) {
     Locality l = locality();
     PlacementTier tier = classify(l, node, type);
+    int namesBefore = getUniqueLocationAsks();
     ContainerRequest request = super.allocate(schedulerKey, type, node);
-    locality = null;
+    if (getUniqueLocationAsks() != namesBefore) {
+      // A host/rack ask reached zero and left the map: the wanted sets changed.
+      locality = null;
+    }
     runtime.getMetrics().placed(tier);
     if (tier == PlacementTier.NODE && type == NodeType.NODE_LOCAL) {
       runtime.getLedger().recordLocal(node.getNodeID(),
@@ -242,6 +256,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     }
     if (tier != PlacementTier.OFF_ZONE) {
       offZoneVetoes.set(0);
+      roomCheckedAtVeto = -1;
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug("Allocated {} {} on {} as {} (scheduler type {})",
@@ -315,8 +330,9 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       addZone(zones, rack);
     }
     if (!hosts.isEmpty()) {
+      ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
       for (String host : hosts) {
-        String rack = rackOfHost(host);
+        String rack = s == null ? null : runtime.rackOfHost(host, s);
         if (rack != null) {
           racks.add(rack);
           addZone(zones, rack);
@@ -334,12 +350,4 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     }
   }
 
-  private static String rackOfHost(String host) {
-    try {
-      return RackResolver.resolve(host).getNetworkLocation();
-    } catch (RuntimeException e) {
-      LOG.debug("Cannot resolve the rack of {}: {}", host, e.toString());
-      return null;
-    }
-  }
 }
