@@ -10,9 +10,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.multizone.yarn.ZonePlacementRuntime;
 import io.multizone.yarn.ZonePlacementYarnConfig;
+import org.apache.hadoop.util.Time;
+import org.apache.hadoop.yarn.api.records.NodeState;
 import org.apache.hadoop.yarn.api.records.Resource;
 import org.apache.hadoop.yarn.api.records.ResourceRequest;
 import org.apache.hadoop.yarn.api.records.SchedulingRequest;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.resourcemanager.RMContext;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AppSchedulingInfo;
@@ -22,10 +25,8 @@ import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerApplicat
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerNode;
 import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.activities.DiagnosticsCollector;
-import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.AbstractLeafQueue;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.ContainerRequest;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.PendingAsk;
-import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.fica.FiCaSchedulerApp;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.PendingAskUpdateResult;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.SchedulingMode;
@@ -39,9 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>YARN's own node → rack → off-switch delay scheduling stays in charge of the first steps;
  * this allocator adds the zone step by vetoing, in {@link #precheckNode}, nodes outside every
- * wanted zone until the request has passed YARN's off-switch delay and skipped
- * {@value ZonePlacementYarnConfig#OFF_ZONE_DELAY} further off-zone offers, or no node of a
- * wanted zone has room left. A host whose DataNode is lost (per the liveness monitor) stops
+ * wanted zone while any node of a wanted zone has room for the request (free resources, same
+ * partition, not reserved, not blacklisted for the application, heartbeating), and in any
+ * case until {@value ZonePlacementYarnConfig#OFF_ZONE_DELAY} off-zone offers were skipped.
+ * An off-zone node then still goes through YARN's own off-switch delay. A host whose DataNode is lost (per the liveness monitor) stops
  * being node-local: its host ask is hidden from the scheduler, so the ask goes to the other
  * named hosts, then rack, zone, anywhere. Enable with
  * {@code yarn.scheduler.app-placement-allocator.class=} this class.
@@ -152,6 +154,9 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       return true;
     }
     if (offZoneAllowed(l)) {
+      LOG.debug("Zone tier: off-zone node {} ({}) accepted for {} {} after {} skipped offers",
+          node.getNodeName(), zone, appSchedulingInfo.getApplicationAttemptId(),
+          schedulerRequestKey.getPriority(), offZoneVetoes.get());
       return true;
     }
     offZoneVetoes.incrementAndGet();
@@ -162,19 +167,11 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   }
 
   private boolean offZoneAllowed(Locality l) {
-    int nodes = numClusterNodes();
     int configured = runtime.getConfig().getOffZoneDelay();
-    int delay = configured < 0 ? nodes : configured;
+    int delay = configured < 0 ? numClusterNodes() : configured;
     int vetoes = offZoneVetoes.get();
     if (vetoes < delay) {
       return false;
-    }
-    // Safety valve: never starve a request whose wanted zones cannot be offered.
-    if ((long) vetoes >= (long) delay + 2L * nodes) {
-      return true;
-    }
-    if (schedulerOffSwitchReached()) {
-      return true;
     }
     // Scanning the nodes is O(cluster): redo it at most every ROOM_RECHECK_OFFERS offers.
     if (roomCheckedAtVeto < 0 || vetoes - roomCheckedAtVeto >= ROOM_RECHECK_OFFERS) {
@@ -189,48 +186,30 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     return s == null ? 0 : Math.max(s.getNumClusterNodes(), 0);
   }
 
-  /**
-   * Whether the CapacityScheduler would now accept an off-switch (beyond-rack) placement for
-   * this request, using the same queue delays and missed opportunities it uses itself. The
-   * off-zone tier must never come before the zone tier.
-   */
-  private boolean schedulerOffSwitchReached() {
-    ResourceScheduler s = rmContext.getScheduler();
-    if (!(s instanceof AbstractYarnScheduler)) {
-      return true;
-    }
-    SchedulerApplicationAttempt attempt = ((AbstractYarnScheduler<?, ?>) s)
-        .getApplicationAttempt(appSchedulingInfo.getApplicationAttemptId());
-    if (!(attempt instanceof FiCaSchedulerApp)) {
-      return true;
-    }
-    FiCaSchedulerApp app = (FiCaSchedulerApp) attempt;
-    AbstractLeafQueue queue = app.getCSLeafQueue();
-    int uniq = getUniqueLocationAsks();
-    if (uniq <= 1 || queue == null) {
-      return true;
-    }
-    int nodes = numClusterNodes();
-    long missed = app.getSchedulingOpportunities(schedulerRequestKey);
-    if (queue.getRackLocalityAdditionalDelay() > -1) {
-      return missed > Math.min(nodes,
-          queue.getNodeLocalityDelay() + queue.getRackLocalityAdditionalDelay());
-    }
-    long required = super.getOutstandingAsksCount(ResourceRequest.ANY);
-    float factor = nodes == 0 ? 1f : Math.min((float) Math.max(uniq - 1, 0) / nodes, 1f);
-    return Math.min(nodes, required * factor) < missed;
-  }
-
   private boolean wantedZoneHasRoom(Locality l) {
     ResourceScheduler s = rmContext.getScheduler();
     if (!(s instanceof AbstractYarnScheduler)) {
       return false;
     }
+    AbstractYarnScheduler<?, ?> sched = (AbstractYarnScheduler<?, ?>) s;
+    SchedulerApplicationAttempt attempt =
+        sched.getApplicationAttempt(appSchedulingInfo.getApplicationAttemptId());
     Resource capability = super.getPendingAsk(ResourceRequest.ANY).getPerAllocationResource();
+    // A node that missed a few heartbeats is not room: it may be dead but not expired yet.
+    long staleAfterMs = 3 * rmContext.getYarnConfiguration().getLong(
+        YarnConfiguration.RM_NM_HEARTBEAT_INTERVAL_MS,
+        YarnConfiguration.DEFAULT_RM_NM_HEARTBEAT_INTERVAL_MS);
     String partition = getPrimaryRequestedNodePartition();
-    for (SchedulerNode n : ((AbstractYarnScheduler<?, ?>) s).getNodeTracker().getAllNodes()) {
+    for (SchedulerNode n : sched.getNodeTracker().getAllNodes()) {
       String zone = runtime.getZoneResolver().zoneOf(n.getRackName());
+      // A node counts as room only if this request can really be placed there: same
+      // partition, free resources, no reservation holding it, not blacklisted for the app,
+      // heartbeating.
       if (zone != null && l.zones.contains(zone) && partition.equals(n.getPartition())
+          && n.getReservedContainer() == null
+          && Time.monotonicNow() - n.getLastHeartbeatMonotonicTime() <= staleAfterMs
+          && n.getRMNode() != null && n.getRMNode().getState() == NodeState.RUNNING
+          && (attempt == null || !attempt.isPlaceBlacklisted(n.getNodeName()))
           && Resources.fitsIn(capability, n.getUnallocatedResource())) {
         return true;
       }

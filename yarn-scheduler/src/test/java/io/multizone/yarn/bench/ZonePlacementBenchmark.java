@@ -141,6 +141,8 @@ public final class ZonePlacementBenchmark {
     conf.set(YarnConfiguration.RM_SCHEDULER, CapacityScheduler.class.getName());
     conf.set("net.topology.node.switch.mapping.impl", TableMapping.class.getName());
     conf.set("net.topology.table.file.name", table.getAbsolutePath());
+    // Heartbeat-driven scheduling, the 3.4 default (3.5 turns asynchronous scheduling on).
+    conf.setBoolean("yarn.scheduler.capacity.schedule-asynchronously.enable", false);
     conf.setBoolean("yarn.scheduler.capacity.per-node-heartbeat.multiple-assignments-enabled",
         false);
     conf.set("yarn.scheduler.capacity.root.default.user-limit-factor", "100");
