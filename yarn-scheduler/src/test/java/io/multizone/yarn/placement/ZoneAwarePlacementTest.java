@@ -238,4 +238,27 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
         liveByZone());
     assertTrue(ZonePlacementMetrics.get().getOffZoneOffersSkipped() > 0);
   }
+
+  @Test
+  public void silentZoneNodesDoNotHoldTheRequestBack() throws Exception {
+    // Zone a's NodeManagers stop heartbeating (dead, not yet expired by the RM): their free
+    // memory is no room, so the request may leave the zone after the delays.
+    start(baseConf(true), 8 * GB);
+    ask(1, 1, GB, "a1h1");
+    Thread.sleep(3500);
+    int offers = 0;
+    for (int round = 0; round < 3 && liveCount() == 0; round++) {
+      for (String h : OFF_ZONE_A) {
+        offers++;
+        offer(h);
+        if (liveCount() > 0) {
+          break;
+        }
+      }
+    }
+    assertEquals("placed off-zone: " + liveByHost(), 1, liveCount());
+    assertTrue(liveByZone().containsKey("b") || liveByZone().containsKey("c"));
+    // off-zone.delay = 3 skipped offers, then YARN's own off-switch delay (> 4 missed).
+    assertTrue("offers " + offers, offers > 3);
+  }
 }
