@@ -1,6 +1,7 @@
 package io.multizone.yarn;
 
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -9,6 +10,9 @@ import io.multizone.yarn.metrics.ZonePlacementMetrics;
 import io.multizone.yarn.requeue.LocalPlacementLedger;
 import io.multizone.yarn.zone.ZoneResolver;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +34,9 @@ public final class ZonePlacementRuntime {
   private final ZonePlacementMetrics metrics;
   private final LocalPlacementLedger ledger = new LocalPlacementLedger();
   private volatile Set<String> lostNodeNames = Collections.emptySet();
+  private volatile Map<String, String> hostToRack = Collections.emptyMap();
+  private volatile long hostToRackBuiltMs;
+  private volatile int hostToRackNodes = -1;
 
   private ZonePlacementRuntime(Configuration conf) {
     this.config = new ZonePlacementYarnConfig(conf);
@@ -72,6 +79,39 @@ public final class ZonePlacementRuntime {
   /** @return the local-data placement ledger */
   public LocalPlacementLedger getLedger() {
     return ledger;
+  }
+
+  /**
+   * Rack of a host the scheduler knows, from its node list (no DNS, unlike RackResolver on
+   * unknown names). The map is rebuilt on a miss at most once a second, or when the node
+   * count changed.
+   *
+   * @param host node name or host of a NodeManager
+   * @param scheduler the scheduler
+   * @return its rack, or null when no NodeManager has that name
+   */
+  public String rackOfHost(String host, ResourceScheduler scheduler) {
+    String rack = hostToRack.get(host);
+    if (rack != null || !(scheduler instanceof AbstractYarnScheduler)) {
+      return rack;
+    }
+    long now = System.currentTimeMillis();
+    int nodes = scheduler.getNumClusterNodes();
+    if (nodes != hostToRackNodes || now - hostToRackBuiltMs > 1000) {
+      synchronized (this) {
+        Map<String, String> m = new HashMap<>();
+        for (SchedulerNode n
+            : ((AbstractYarnScheduler<?, ?>) scheduler).getNodeTracker().getAllNodes()) {
+          m.put(n.getNodeName(), n.getRackName());
+          m.put(n.getNodeID().getHost(), n.getRackName());
+        }
+        hostToRack = m;
+        hostToRackBuiltMs = now;
+        hostToRackNodes = nodes;
+      }
+      return hostToRack.get(host);
+    }
+    return null;
   }
 
   /** @return scheduler node names whose DataNode is currently lost (immutable) */

@@ -46,12 +46,13 @@ public final class ZonePlacementYarnConfig {
   public static final int DEFAULT_ZONE_DEPTH = 1;
 
   /**
-   * Number of off-zone node offers a request skips, once it may leave its racks, before it
-   * accepts a node outside every zone it asked for (the zone → anywhere step; the node → rack
-   * and rack → zone steps use the CapacityScheduler's own
+   * Minimum number of off-zone node offers a request skips before it accepts a node outside
+   * every zone it asked for (the zone → anywhere step). Off-zone is refused anyway while a
+   * node of a wanted zone has room for the request; this delay also holds when those zones
+   * are full. The node → rack and rack → zone steps use the CapacityScheduler's own
    * {@code yarn.scheduler.capacity.node-locality-delay} and
-   * {@code yarn.scheduler.capacity.rack-locality-additional-delay}). Default -1: the number
-   * of nodes in the cluster, i.e. about one heartbeat round. 0 = no extra delay.
+   * {@code yarn.scheduler.capacity.rack-locality-additional-delay}. Default -1: the number of
+   * nodes in the cluster, about one heartbeat round. 0 = no extra delay.
    */
   public static final String OFF_ZONE_DELAY = PREFIX + "off-zone.delay";
   /** Default of {@link #OFF_ZONE_DELAY}: -1 = number of cluster nodes. */

@@ -82,6 +82,8 @@ public abstract class ZoneRmTestSupport {
       conf.set(ZonePlacementYarnConfig.YARN_APP_PLACEMENT_ALLOCATOR_KEY,
           ZoneAwarePlacementAllocator.class.getName());
     }
+    // Heartbeat-driven scheduling, the 3.4 default (3.5 turns asynchronous scheduling on).
+    conf.setBoolean("yarn.scheduler.capacity.schedule-asynchronously.enable", false);
     // Deterministic delays: rack after > 2 missed offers, beyond rack after > 4.
     conf.setInt("yarn.scheduler.capacity.node-locality-delay", 2);
     conf.setInt("yarn.scheduler.capacity.rack-locality-additional-delay", 2);
@@ -89,7 +91,10 @@ public abstract class ZoneRmTestSupport {
     return conf;
   }
 
-  /** Starts the RM, registers every host with {@code nodeMemMb}, launches the AM on c2h2. */
+  /**
+   * Starts the RM, registers every host with {@code nodeMemMb}, launches the AM through c2h2's
+   * heartbeat (with asynchronous scheduling it may land elsewhere).
+   */
   protected void start(Configuration conf, int nodeMemMb) throws Exception {
     rm = new MockRM(conf);
     // MockRM raises the root logger to DEBUG: put it back.
@@ -156,8 +161,11 @@ public abstract class ZoneRmTestSupport {
   /** @return containers of the app (AM excluded) currently live, per host */
   protected Map<String, Integer> liveByHost() {
     Map<String, Integer> m = new HashMap<>();
+    org.apache.hadoop.yarn.api.records.ContainerId amId = rm.getRMContext().getRMApps()
+        .get(am.getApplicationAttemptId().getApplicationId()).getCurrentAppAttempt()
+        .getMasterContainer().getId();
     attempt().getLiveContainers().forEach(c -> {
-      if (!c.isAMContainer()) {
+      if (!c.isAMContainer() && !c.getContainerId().equals(amId)) {
         m.merge(c.getAllocatedNode().getHost(), 1, Integer::sum);
       }
     });

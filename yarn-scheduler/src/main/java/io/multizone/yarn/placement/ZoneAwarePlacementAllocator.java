@@ -10,9 +10,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.multizone.yarn.ZonePlacementRuntime;
 import io.multizone.yarn.ZonePlacementYarnConfig;
+import org.apache.hadoop.util.Time;
+import org.apache.hadoop.yarn.api.records.NodeState;
 import org.apache.hadoop.yarn.api.records.Resource;
 import org.apache.hadoop.yarn.api.records.ResourceRequest;
 import org.apache.hadoop.yarn.api.records.SchedulingRequest;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.resourcemanager.RMContext;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AppSchedulingInfo;
@@ -22,14 +25,11 @@ import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerApplicat
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerNode;
 import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.activities.DiagnosticsCollector;
-import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.AbstractLeafQueue;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.ContainerRequest;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.PendingAsk;
-import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.fica.FiCaSchedulerApp;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.PendingAskUpdateResult;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.SchedulingMode;
-import org.apache.hadoop.yarn.util.RackResolver;
 import org.apache.hadoop.yarn.util.resource.Resources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>YARN's own node → rack → off-switch delay scheduling stays in charge of the first steps;
  * this allocator adds the zone step by vetoing, in {@link #precheckNode}, nodes outside every
- * wanted zone until the request has passed YARN's off-switch delay and skipped
- * {@value ZonePlacementYarnConfig#OFF_ZONE_DELAY} further off-zone offers, or no node of a
- * wanted zone has room left. A host whose DataNode is lost (per the liveness monitor) stops
+ * wanted zone while any node of a wanted zone has room for the request (free resources, same
+ * partition, not reserved, not blacklisted for the application, heartbeating), and in any
+ * case until {@value ZonePlacementYarnConfig#OFF_ZONE_DELAY} off-zone offers were skipped.
+ * An off-zone node then still goes through YARN's own off-switch delay. A host whose DataNode is lost (per the liveness monitor) stops
  * being node-local: its host ask is hidden from the scheduler, so the ask goes to the other
  * named hosts, then rack, zone, anywhere. Enable with
  * {@code yarn.scheduler.app-placement-allocator.class=} this class.
@@ -56,6 +57,9 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   private ZonePlacementRuntime runtime;
   private volatile Locality locality;
   private final AtomicInteger offZoneVetoes = new AtomicInteger();
+  private static final int ROOM_RECHECK_OFFERS = 8;
+  private volatile int roomCheckedAtVeto = -1;
+  private volatile boolean zoneHasRoom = true;
 
   /** Hosts, racks and zones a request currently asks for (immutable snapshot). */
   static final class Locality {
@@ -150,6 +154,9 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       return true;
     }
     if (offZoneAllowed(l)) {
+      LOG.debug("Zone tier: off-zone node {} ({}) accepted for {} {} after {} skipped offers",
+          node.getNodeName(), zone, appSchedulingInfo.getApplicationAttemptId(),
+          schedulerRequestKey.getPriority(), offZoneVetoes.get());
       return true;
     }
     offZoneVetoes.incrementAndGet();
@@ -160,18 +167,18 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   }
 
   private boolean offZoneAllowed(Locality l) {
-    int nodes = numClusterNodes();
     int configured = runtime.getConfig().getOffZoneDelay();
-    int delay = configured < 0 ? nodes : configured;
+    int delay = configured < 0 ? numClusterNodes() : configured;
     int vetoes = offZoneVetoes.get();
     if (vetoes < delay) {
       return false;
     }
-    // Safety valve: never starve a request whose wanted zones cannot be offered.
-    if ((long) vetoes >= (long) delay + 2L * nodes) {
-      return true;
+    // Scanning the nodes is O(cluster): redo it at most every ROOM_RECHECK_OFFERS offers.
+    if (roomCheckedAtVeto < 0 || vetoes - roomCheckedAtVeto >= ROOM_RECHECK_OFFERS) {
+      roomCheckedAtVeto = vetoes;
+      zoneHasRoom = wantedZoneHasRoom(l);
     }
-    return schedulerOffSwitchReached() || !wantedZoneHasRoom(l);
+    return !zoneHasRoom;
   }
 
   private int numClusterNodes() {
@@ -179,48 +186,30 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     return s == null ? 0 : Math.max(s.getNumClusterNodes(), 0);
   }
 
-  /**
-   * Whether the CapacityScheduler would now accept an off-switch (beyond-rack) placement for
-   * this request, using the same queue delays and missed opportunities it uses itself. The
-   * off-zone tier must never come before the zone tier.
-   */
-  private boolean schedulerOffSwitchReached() {
-    ResourceScheduler s = rmContext.getScheduler();
-    if (!(s instanceof AbstractYarnScheduler)) {
-      return true;
-    }
-    SchedulerApplicationAttempt attempt = ((AbstractYarnScheduler<?, ?>) s)
-        .getApplicationAttempt(appSchedulingInfo.getApplicationAttemptId());
-    if (!(attempt instanceof FiCaSchedulerApp)) {
-      return true;
-    }
-    FiCaSchedulerApp app = (FiCaSchedulerApp) attempt;
-    AbstractLeafQueue queue = app.getCSLeafQueue();
-    int uniq = getUniqueLocationAsks();
-    if (uniq <= 1 || queue == null) {
-      return true;
-    }
-    int nodes = numClusterNodes();
-    long missed = app.getSchedulingOpportunities(schedulerRequestKey);
-    if (queue.getRackLocalityAdditionalDelay() > -1) {
-      return missed > Math.min(nodes,
-          queue.getNodeLocalityDelay() + queue.getRackLocalityAdditionalDelay());
-    }
-    long required = super.getOutstandingAsksCount(ResourceRequest.ANY);
-    float factor = nodes == 0 ? 1f : Math.min((float) Math.max(uniq - 1, 0) / nodes, 1f);
-    return Math.min(nodes, required * factor) < missed;
-  }
-
   private boolean wantedZoneHasRoom(Locality l) {
     ResourceScheduler s = rmContext.getScheduler();
     if (!(s instanceof AbstractYarnScheduler)) {
       return false;
     }
+    AbstractYarnScheduler<?, ?> sched = (AbstractYarnScheduler<?, ?>) s;
+    SchedulerApplicationAttempt attempt =
+        sched.getApplicationAttempt(appSchedulingInfo.getApplicationAttemptId());
     Resource capability = super.getPendingAsk(ResourceRequest.ANY).getPerAllocationResource();
+    // A node that missed a few heartbeats is not room: it may be dead but not expired yet.
+    long staleAfterMs = 3 * rmContext.getYarnConfiguration().getLong(
+        YarnConfiguration.RM_NM_HEARTBEAT_INTERVAL_MS,
+        YarnConfiguration.DEFAULT_RM_NM_HEARTBEAT_INTERVAL_MS);
     String partition = getPrimaryRequestedNodePartition();
-    for (SchedulerNode n : ((AbstractYarnScheduler<?, ?>) s).getNodeTracker().getAllNodes()) {
+    for (SchedulerNode n : sched.getNodeTracker().getAllNodes()) {
       String zone = runtime.getZoneResolver().zoneOf(n.getRackName());
+      // A node counts as room only if this request can really be placed there: same
+      // partition, free resources, no reservation holding it, not blacklisted for the app,
+      // heartbeating.
       if (zone != null && l.zones.contains(zone) && partition.equals(n.getPartition())
+          && n.getReservedContainer() == null
+          && Time.monotonicNow() - n.getLastHeartbeatMonotonicTime() <= staleAfterMs
+          && n.getRMNode() != null && n.getRMNode().getState() == NodeState.RUNNING
+          && (attempt == null || !attempt.isPlaceBlacklisted(n.getNodeName()))
           && Resources.fitsIn(capability, n.getUnallocatedResource())) {
         return true;
       }
@@ -233,8 +222,12 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       SchedulerNode node) {
     Locality l = locality();
     PlacementTier tier = classify(l, node, type);
+    int namesBefore = getUniqueLocationAsks();
     ContainerRequest request = super.allocate(schedulerKey, type, node);
-    locality = null;
+    if (getUniqueLocationAsks() != namesBefore) {
+      // A host/rack ask reached zero and left the map: the wanted sets changed.
+      locality = null;
+    }
     runtime.getMetrics().placed(tier);
     if (tier == PlacementTier.NODE && type == NodeType.NODE_LOCAL) {
       runtime.getLedger().recordLocal(node.getNodeID(),
@@ -242,6 +235,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     }
     if (tier != PlacementTier.OFF_ZONE) {
       offZoneVetoes.set(0);
+      roomCheckedAtVeto = -1;
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug("Allocated {} {} on {} as {} (scheduler type {})",
@@ -315,8 +309,9 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       addZone(zones, rack);
     }
     if (!hosts.isEmpty()) {
+      ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
       for (String host : hosts) {
-        String rack = rackOfHost(host);
+        String rack = s == null ? null : runtime.rackOfHost(host, s);
         if (rack != null) {
           racks.add(rack);
           addZone(zones, rack);
@@ -334,12 +329,4 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     }
   }
 
-  private static String rackOfHost(String host) {
-    try {
-      return RackResolver.resolve(host).getNetworkLocation();
-    } catch (RuntimeException e) {
-      LOG.debug("Cannot resolve the rack of {}: {}", host, e.toString());
-      return null;
-    }
-  }
 }

@@ -1,22 +1,27 @@
 package io.multizone.yarn.requeue;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.hadoop.yarn.api.records.ApplicationAttemptId;
+import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.NodeId;
 import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
 
 /**
- * Remembers which containers were placed on a host for its local data: per node, per
- * (application attempt, scheduler key), how many node-tier allocations were made there.
+ * Remembers which containers were placed on a host for its local data.
  *
- * <p>The placement allocator sees an allocation before its container id exists, and YARN
- * drops a container's request once the AM pulls it, so the requeue policy matches this
- * count against the running containers of the same attempt and key on that node. Counts are
- * clamped to the running containers on each pass, so finished containers do not linger.
+ * <p>The placement allocator sees a node-tier allocation before its container id exists, and
+ * YARN drops a container's request once the AM pulls it, so the allocator records an
+ * unmatched allocation per (node, attempt, scheduler key) and the requeue monitor, on its
+ * next pass (about a second later), claims the newest running container of that attempt and
+ * key on that node that is not claimed yet. Claims of finished containers are dropped.
  */
 public final class LocalPlacementLedger {
 
@@ -65,65 +70,95 @@ public final class LocalPlacementLedger {
     }
   }
 
-  private final Map<NodeId, Map<Key, AtomicInteger>> byNode = new ConcurrentHashMap<>();
-  private final Map<NodeId, Map<Key, Long>> lastRecord = new ConcurrentHashMap<>();
+  /** Unmatched node-tier allocations of one key on one node, with the time of the last. */
+  private static final class Pending {
+    private int count;
+    private long lastMs;
+  }
 
-  /** Records one node-tier allocation of {@code key} on {@code node}. */
+  private final Map<NodeId, Map<Key, Pending>> pending = new ConcurrentHashMap<>();
+  private final Map<NodeId, Set<ContainerId>> claimed = new ConcurrentHashMap<>();
+
+  /** Records one node-tier allocation of {@code key} on {@code node} (allocator side). */
   public void recordLocal(NodeId node, ApplicationAttemptId attempt,
       SchedulerRequestKey schedulerKey) {
-    Key key = new Key(attempt, schedulerKey);
-    lastRecord.computeIfAbsent(node, n -> new ConcurrentHashMap<>())
-        .put(key, System.currentTimeMillis());
-    byNode.computeIfAbsent(node, n -> new ConcurrentHashMap<>())
-        .computeIfAbsent(key, k -> new AtomicInteger())
-        .incrementAndGet();
+    Pending p = pending.computeIfAbsent(node, n -> new ConcurrentHashMap<>())
+        .computeIfAbsent(new Key(attempt, schedulerKey), k -> new Pending());
+    synchronized (p) {
+      p.count++;
+      p.lastMs = System.currentTimeMillis();
+    }
   }
 
-  /** @return wall-clock ms of the last record of {@code key} on {@code node}, 0 if none */
-  public long lastRecordMs(NodeId node, Key key) {
-    Map<Key, Long> m = lastRecord.get(node);
-    Long t = m == null ? null : m.get(key);
-    return t == null ? 0L : t;
-  }
-
-  /** @return node-tier allocations recorded for {@code key} on {@code node} */
-  public int localCount(NodeId node, Key key) {
-    Map<Key, AtomicInteger> m = byNode.get(node);
-    AtomicInteger c = m == null ? null : m.get(key);
-    return c == null ? 0 : c.get();
-  }
-
-  /** @return a snapshot of the keys with records on {@code node} */
-  public Map<Key, AtomicInteger> onNode(NodeId node) {
-    Map<Key, AtomicInteger> m = byNode.get(node);
-    return m == null ? java.util.Collections.emptyMap() : new java.util.HashMap<>(m);
-  }
-
-  /** Sets the count of {@code key} on {@code node}; 0 removes it. */
-  public void setCount(NodeId node, Key key, int count) {
-    Map<Key, AtomicInteger> m = byNode.get(node);
-    if (m == null) {
+  /**
+   * Matches unmatched records of {@code node} to its running containers (monitor side).
+   *
+   * @param node the node
+   * @param running running non-AM containers on the node, by key, any order
+   * @param nowMs current time
+   * @param settleMs records younger than this may still lack their container: keep them
+   */
+  public void match(NodeId node, Map<Key, List<ContainerId>> running, long nowMs,
+      long settleMs) {
+    Set<ContainerId> alive = new HashSet<>();
+    for (List<ContainerId> l : running.values()) {
+      alive.addAll(l);
+    }
+    Set<ContainerId> mine = claimed.get(node);
+    if (mine != null) {
+      mine.retainAll(alive);
+    }
+    Map<Key, Pending> byKey = pending.get(node);
+    if (byKey == null) {
       return;
     }
-    if (count <= 0) {
-      m.remove(key);
-      Map<Key, Long> t = lastRecord.get(node);
-      if (t != null) {
-        t.remove(key);
+    for (Map.Entry<Key, Pending> e : byKey.entrySet()) {
+      Pending p = e.getValue();
+      synchronized (p) {
+        List<ContainerId> candidates = new ArrayList<>(
+            running.getOrDefault(e.getKey(), Collections.<ContainerId>emptyList()));
+        candidates.sort(Collections.reverseOrder());
+        Set<ContainerId> set = claimed.computeIfAbsent(node,
+            n -> ConcurrentHashMap.newKeySet());
+        for (ContainerId c : candidates) {
+          if (p.count == 0) {
+            break;
+          }
+          if (set.add(c)) {
+            p.count--;
+          }
+        }
+        if (p.count > 0 && nowMs - p.lastMs >= settleMs) {
+          p.count = 0; // its container is gone already
+        }
+        if (p.count == 0) {
+          byKey.remove(e.getKey(), p);
+        }
       }
-      if (m.isEmpty()) {
-        byNode.remove(node, m);
-      }
-    } else {
-      AtomicInteger c = m.get(key);
-      if (c != null) {
-        c.set(count);
-      }
+    }
+    if (byKey.isEmpty()) {
+      pending.remove(node, byKey);
     }
   }
 
-  /** @return the nodes with at least one record */
-  public java.util.Set<NodeId> nodes() {
-    return new java.util.HashSet<>(byNode.keySet());
+  /** @return containers on {@code node} placed there for its local data (snapshot) */
+  public Set<ContainerId> localContainers(NodeId node) {
+    Set<ContainerId> s = claimed.get(node);
+    return s == null ? Collections.<ContainerId>emptySet() : new HashSet<>(s);
+  }
+
+  /** Forgets a container (requeued or finished). */
+  public void forget(NodeId node, ContainerId id) {
+    Set<ContainerId> s = claimed.get(node);
+    if (s != null) {
+      s.remove(id);
+    }
+  }
+
+  /** @return the nodes with records or claims */
+  public Set<NodeId> nodes() {
+    Set<NodeId> out = new HashSet<>(pending.keySet());
+    out.addAll(claimed.keySet());
+    return out;
   }
 }

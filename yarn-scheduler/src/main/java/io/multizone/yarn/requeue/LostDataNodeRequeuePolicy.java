@@ -16,6 +16,7 @@ import io.multizone.yarn.liveness.DataNodeReportSource;
 import io.multizone.yarn.liveness.DfsDataNodeReportSource;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.util.ReflectionUtils;
+import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.NodeId;
 import org.apache.hadoop.yarn.server.resourcemanager.RMContext;
 import org.apache.hadoop.yarn.server.resourcemanager.monitor.SchedulingEditPolicy;
@@ -50,7 +51,7 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
   private DataNodeReportSource source;
   private DataNodeLivenessTracker tracker;
   private final Map<NodeId, Long> lostSince = new HashMap<>();
-  private final Set<org.apache.hadoop.yarn.api.records.ContainerId> requeued = new HashSet<>();
+  private final Set<ContainerId> requeued = new HashSet<>();
   private boolean failing;
   private long interval = ZonePlacementYarnConfig.DEFAULT_DATANODE_POLL_INTERVAL_MS;
 
@@ -109,6 +110,9 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
       }
       tracker.reset();
       lostSince.clear();
+      if (scheduler instanceof AbstractYarnScheduler) {
+        matchLedger((AbstractYarnScheduler<?, ?>) scheduler, now);
+      }
       runtime.setLostNodeNames(Collections.<String>emptySet());
       runtime.getMetrics().setLostDataNodes(0);
       return;
@@ -147,7 +151,7 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     }
     lostSince.keySet().retainAll(stillLost);
     runtime.setLostNodeNames(lostNames);
-    pruneLedger(sched, now);
+    matchLedger(sched, now);
     ZonePlacementYarnConfig cfg = runtime.getConfig();
     if (!cfg.isRequeueEnabled()) {
       return;
@@ -161,28 +165,17 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
 
   private void requeueOn(AbstractYarnScheduler<?, ?> sched, SchedulerNode node) {
     LocalPlacementLedger ledger = runtime.getLedger();
-    Map<LocalPlacementLedger.Key, List<RMContainer>> byKey = runningByKey(node);
-    for (Map.Entry<LocalPlacementLedger.Key, List<RMContainer>> e : byKey.entrySet()) {
-      int local = ledger.localCount(node.getNodeID(), e.getKey());
-      if (local <= 0) {
+    for (ContainerId id : ledger.localContainers(node.getNodeID())) {
+      RMContainer c = sched.getRMContainer(id);
+      ledger.forget(node.getNodeID(), id);
+      if (c == null || c.isAMContainer() || !requeued.add(id)) {
         continue;
       }
-      List<RMContainer> containers = e.getValue();
-      // Newest first: the most recent node-tier allocations of this key.
-      containers.sort((a, b) -> b.getContainerId().compareTo(a.getContainerId()));
-      int n = Math.min(local, containers.size());
-      for (int i = 0; i < n; i++) {
-        RMContainer c = containers.get(i);
-        if (!requeued.add(c.getContainerId())) {
-          continue;
-        }
-        LOG.info("Requeue {} of {} on {}: placed there for local data and the host's DataNode "
-            + "is lost; preempting so the application reruns it near a live replica",
-            c.getContainerId(), c.getApplicationAttemptId(), node.getNodeName());
-        kill(sched, c);
-        runtime.getMetrics().containerRequeued();
-      }
-      ledger.setCount(node.getNodeID(), e.getKey(), local - n);
+      LOG.info("Requeue {} of {} on {}: placed there for local data and the host's DataNode "
+          + "is lost; preempting so the application reruns it near a live replica",
+          id, c.getApplicationAttemptId(), node.getNodeName());
+      kill(sched, c);
+      runtime.getMetrics().containerRequeued();
     }
   }
 
@@ -196,40 +189,27 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     }
   }
 
-  private static Map<LocalPlacementLedger.Key, List<RMContainer>> runningByKey(
+  private static Map<LocalPlacementLedger.Key, List<ContainerId>> runningByKey(
       SchedulerNode node) {
-    Map<LocalPlacementLedger.Key, List<RMContainer>> byKey = new HashMap<>();
+    Map<LocalPlacementLedger.Key, List<ContainerId>> byKey = new HashMap<>();
     for (RMContainer c : node.getCopiedListOfRunningContainers()) {
       if (c.isAMContainer() || c.getAllocatedSchedulerKey() == null) {
         continue;
       }
       byKey.computeIfAbsent(new LocalPlacementLedger.Key(c.getApplicationAttemptId(),
-          c.getAllocatedSchedulerKey()), k -> new ArrayList<>()).add(c);
+          c.getAllocatedSchedulerKey()), k -> new ArrayList<>()).add(c.getContainerId());
     }
     return byKey;
   }
 
-  /** Clamps ledger counts to the containers still running, drops finished attempts. */
-  private void pruneLedger(AbstractYarnScheduler<?, ?> sched, long now) {
+  /** Matches fresh local-placement records to containers; drops finished ones. */
+  private void matchLedger(AbstractYarnScheduler<?, ?> sched, long now) {
     LocalPlacementLedger ledger = runtime.getLedger();
     for (NodeId id : ledger.nodes()) {
       SchedulerNode node = sched.getSchedulerNode(id);
-      Map<LocalPlacementLedger.Key, List<RMContainer>> running = node == null
-          ? Collections.<LocalPlacementLedger.Key, List<RMContainer>>emptyMap()
-          : runningByKey(node);
-      for (Map.Entry<LocalPlacementLedger.Key, java.util.concurrent.atomic.AtomicInteger> e
-          : ledger.onNode(id).entrySet()) {
-        // A record is written just before its container joins the node: leave fresh ones.
-        if (now - ledger.lastRecordMs(id, e.getKey()) < interval) {
-          continue;
-        }
-        SchedulerApplicationAttempt a = sched.getApplicationAttempt(e.getKey().getAttempt());
-        List<RMContainer> r = running.get(e.getKey());
-        int size = a == null || r == null ? 0 : r.size();
-        if (size < e.getValue().get()) {
-          ledger.setCount(id, e.getKey(), size);
-        }
-      }
+      ledger.match(id, node == null
+          ? Collections.<LocalPlacementLedger.Key, List<ContainerId>>emptyMap()
+          : runningByKey(node), now, 2 * interval);
     }
     requeued.removeIf(cid -> sched.getRMContainer(cid) == null);
   }

@@ -211,4 +211,54 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
     assertEquals(0, liveCount());
     assertEquals(5, offerUntilAllocated("a2h2", 20));
   }
+
+  @Test
+  public void asynchronousSchedulingKeepsTheZoneTier() throws Exception {
+    // Hadoop 3.5's default: allocation threads offer every node continuously.
+    Configuration conf = baseConf(true);
+    conf.setBoolean("yarn.scheduler.capacity.schedule-asynchronously.enable", true);
+    start(conf, 2 * GB);
+    // Rack /zone-a/rack-1 holds 4 of the 6: two must leave the rack, and stay in zone a.
+    ask(1, 6, GB, "a1h1");
+    long end = System.currentTimeMillis() + 20_000;
+    while (liveCount() < 6 && System.currentTimeMillis() < end) {
+      for (org.apache.hadoop.yarn.server.resourcemanager.MockNM nm : nms.values()) {
+        nm.nodeHeartbeat(true);
+      }
+      Thread.sleep(100);
+    }
+    // Let the threads run a while longer: nothing may move off-zone.
+    for (int i = 0; i < 5; i++) {
+      for (org.apache.hadoop.yarn.server.resourcemanager.MockNM nm : nms.values()) {
+        nm.nodeHeartbeat(true);
+      }
+      Thread.sleep(100);
+    }
+    assertEquals("all in zone-a: " + liveByHost(), Collections.singletonMap("a", 6),
+        liveByZone());
+    assertTrue(ZonePlacementMetrics.get().getOffZoneOffersSkipped() > 0);
+  }
+
+  @Test
+  public void silentZoneNodesDoNotHoldTheRequestBack() throws Exception {
+    // Zone a's NodeManagers stop heartbeating (dead, not yet expired by the RM): their free
+    // memory is no room, so the request may leave the zone after the delays.
+    start(baseConf(true), 8 * GB);
+    ask(1, 1, GB, "a1h1");
+    Thread.sleep(3500);
+    int offers = 0;
+    for (int round = 0; round < 3 && liveCount() == 0; round++) {
+      for (String h : OFF_ZONE_A) {
+        offers++;
+        offer(h);
+        if (liveCount() > 0) {
+          break;
+        }
+      }
+    }
+    assertEquals("placed off-zone: " + liveByHost(), 1, liveCount());
+    assertTrue(liveByZone().containsKey("b") || liveByZone().containsKey("c"));
+    // off-zone.delay = 3 skipped offers, then YARN's own off-switch delay (> 4 missed).
+    assertTrue("offers " + offers, offers > 3);
+  }
 }

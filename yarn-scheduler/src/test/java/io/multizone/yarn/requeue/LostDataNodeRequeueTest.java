@@ -185,4 +185,42 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
     assertTrue(ZonePlacementRuntime.forScheduler(cs(), null).getLostNodeNames().isEmpty());
     assertEquals(1, offerUntilAllocated("a1h1", 1));
   }
+
+  @Test
+  public void rackTierContainerOfTheSameRequestIsNotRequeued() throws Exception {
+    start(conf(0), 8 * GB);
+    ask(1, 1, GB, "a1h1");
+    assertEquals(1, offerUntilAllocated("a1h1", 1));
+    heartbeatAm();
+    Container local = pulledOn("a1h1", 1);
+    Thread.sleep(400); // a monitor pass ties the node-tier record to its container
+    // Same priority, now for data on a1h2: lands on a1h1 through the rack tier.
+    ask(1, 1, GB, "a1h2");
+    assertEquals(3, offerUntilAllocated("a1h1", 10));
+    heartbeatAm();
+    Container rackLocal = null;
+    for (Container c : pulled) {
+      if (c.getNodeId().getHost().equals("a1h1") && !c.getId().equals(local.getId())
+          && c.getPriority().getPriority() == 1) {
+        rackLocal = c;
+      }
+    }
+    assertNotNull(rackLocal);
+    assertTrue("newer than the node-local one",
+        rackLocal.getId().compareTo(local.getId()) > 0);
+
+    FakeDataNodeReportSource.down("a1h1", System.currentTimeMillis());
+    waitFor("preemption", () -> {
+      try {
+        return completedStatus(local.getId()) != null;
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }, 15_000);
+    assertEquals(ContainerExitStatus.PREEMPTED,
+        completedStatus(local.getId()).getExitStatus());
+    Thread.sleep(300);
+    assertNull("rack-tier container left alone", completedStatus(rackLocal.getId()));
+    assertNotNull(cs().getRMContainer(rackLocal.getId()));
+  }
 }
