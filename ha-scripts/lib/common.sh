@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034  # globals used by the files that source this one
+#
+# Common functions for the ha-scripts commands: messages, exit codes, step timing, waits.
+# Sourced, never executed.
+
+# Exit codes shared by every command (documented in conf/nn-relaunch.conf.example).
+readonly EXIT_OK=0
+readonly EXIT_FAILED=1     # a step failed; safe to run again (resumable)
+readonly EXIT_USAGE=2      # bad input: argument, config key, provider, zone, volume
+readonly EXIT_LEASE=3      # another relauncher holds the lease (or won the race)
+readonly EXIT_REFUSED=4    # a safety check refused to go on (clusterID, zone, live writer)
+
+PROG="${PROG:-$(basename "$0")}"
+CURRENT_STEP=""
+STEP_START_NS=0
+STEP_DETAIL=""
+
+#######################################
+# Prints a message to stderr, prefixed with the program name.
+#######################################
+err() {
+  echo "${PROG}: $*" >&2
+}
+
+#######################################
+# Prints an informational line to stdout.
+#######################################
+info() {
+  echo "${PROG}: $*"
+}
+
+#######################################
+# Prints one error line and exits.
+# Arguments:
+#   exit code, message...
+#######################################
+die() {
+  local code="$1"
+  shift
+  err "error: $*"
+  exit "${code}"
+}
+
+#######################################
+# Nanoseconds since the epoch.
+#######################################
+now_ns() {
+  date +%s%N
+}
+
+#######################################
+# Seconds since the epoch.
+#######################################
+now_s() {
+  date +%s
+}
+
+#######################################
+# Formats a duration given in nanoseconds as seconds with one decimal.
+#######################################
+fmt_duration() {
+  local ns="$1"
+  printf '%d.%01ds' "$((ns / 1000000000))" "$(((ns % 1000000000) / 100000000))"
+}
+
+#######################################
+# Runs one named step, timed, printing exactly one line for it.
+# Globals:
+#   CURRENT_STEP, STEP_START_NS, STEP_DETAIL, STEP_HOOK (called before each step)
+# Arguments:
+#   step name, function, its arguments...
+#######################################
+run_step() {
+  local name="$1"
+  shift
+  CURRENT_STEP="${name}"
+  STEP_DETAIL=""
+  STEP_START_NS="$(now_ns)"
+  if declare -F step_hook >/dev/null; then
+    step_hook "${name}"
+  fi
+  "$@"
+  local elapsed=$(($(now_ns) - STEP_START_NS))
+  printf '%s: step %-9s ok  %7s  %s\n' "${PROG}" "${name}" "$(fmt_duration "${elapsed}")" \
+    "${STEP_DETAIL}"
+  CURRENT_STEP=""
+  if [[ -n "${NNR_TEST_KILL_AFTER_STEP:-}" && "${NNR_TEST_KILL_AFTER_STEP}" == "${name}" ]]; then
+    # Test hook: simulate the relauncher being killed right after this step.
+    kill -9 "$$"
+  fi
+}
+
+#######################################
+# EXIT trap: names the step that failed and how long it ran.
+#######################################
+report_failed_step() {
+  local rc=$?
+  if ((rc != 0)) && [[ -n "${CURRENT_STEP}" ]]; then
+    local elapsed=$(($(now_ns) - STEP_START_NS))
+    printf '%s: step %-9s FAILED %6s  exit %d\n' "${PROG}" "${CURRENT_STEP}" \
+      "$(fmt_duration "${elapsed}")" "${rc}" >&2
+  fi
+  # A failed cloud/tool call (e.g. the AWS CLI's 255) is a failed step: resumable.
+  if ((rc > EXIT_REFUSED)); then
+    exit "${EXIT_FAILED}"
+  fi
+  return "${rc}"
+}
+
+#######################################
+# Polls a command until it succeeds or the timeout passes.
+# Arguments:
+#   timeout seconds, poll interval seconds, command...
+# Returns:
+#   0 when the command succeeded, 1 on timeout.
+#######################################
+wait_until() {
+  local timeout="$1" interval="$2"
+  shift 2
+  local deadline=$(($(now_s) + timeout))
+  while true; do
+    if "$@"; then
+      return 0
+    fi
+    if (($(now_s) >= deadline)); then
+      return 1
+    fi
+    sleep "${interval}"
+  done
+}
+
+#######################################
+# True when the argument is a dotted IPv4 address.
+#######################################
+is_ipv4() {
+  local ip="$1"
+  [[ "${ip}" =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] || return 1
+  local part
+  for part in "${BASH_REMATCH[@]:1}"; do
+    ((10#${part} <= 255)) || return 1
+  done
+}
+
+#######################################
+# True when an IPv4 address lies in 198.18.0.0/15 (RFC 2544 benchmarking range).
+#######################################
+in_benchmark_range() {
+  local ip="$1"
+  is_ipv4 "${ip}" || return 1
+  [[ "${ip}" == 198.18.* || "${ip}" == 198.19.* ]]
+}

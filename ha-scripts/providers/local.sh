@@ -1,0 +1,392 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034  # globals used by the files that source this one
+#
+# Provider "local" (root): an instance is a Linux network namespace plus its own mount
+# namespace (held by one "holder" process); the volume is an ext4 image attached as a loop
+# device and mounted only inside the owning instance's mount namespace; the address is a /32
+# moved between namespaces with a gratuitous ARP (arping -U). All namespaces hang off one
+# bridge that lives in its own namespace; addresses come from 198.18.0.0/15 only, and
+# nothing is routed off the machine.
+#
+# State under LOCAL_STATE_DIR:
+#   volumes/NAME/{image,zone,attached,tags/KEY}   instances/ID/{zone,ip,pid,state,volume,epoch}
+#   addresses/IP (holder id)                      seq (instance counter)
+# Sourced, never executed.
+
+local_dir() {
+  echo "${CFG[LOCAL_STATE_DIR]}"
+}
+
+provider_validate() {
+  [[ -n "${CFG[LOCAL_STATE_DIR]}" ]] \
+    || die "${EXIT_USAGE}" "missing config key LOCAL_STATE_DIR (provider local)"
+  [[ "${CFG[LOCAL_STATE_DIR]}" == /* ]] \
+    || die "${EXIT_USAGE}" "LOCAL_STATE_DIR=${CFG[LOCAL_STATE_DIR]}: expected an absolute path"
+  in_benchmark_range "${CFG[ADDRESS]}" \
+    || die "${EXIT_USAGE}" "ADDRESS=${CFG[ADDRESS]}: the local provider only uses 198.18.0.0/15"
+  in_benchmark_range "${CFG[LOCAL_SUBNET_PREFIX]}.1" \
+    || die "${EXIT_USAGE}" "LOCAL_SUBNET_PREFIX=${CFG[LOCAL_SUBNET_PREFIX]}: must lie in 198.18.0.0/15"
+  [[ "${CFG[VOLUME_ID]}" =~ ^[A-Za-z0-9._-]+$ ]] \
+    || die "${EXIT_USAGE}" "VOLUME_ID=${CFG[VOLUME_ID]}: use letters, digits, . _ -"
+  ((EUID == 0)) || die "${EXIT_USAGE}" "PROVIDER=local needs root (namespaces, loop devices)"
+}
+
+netns_exists() {
+  [[ -e "/run/netns/$1" ]]
+}
+
+provider_preflight() {
+  local zone="$1" z ok=0
+  local -a zones
+  IFS=',' read -ra zones <<<"${CFG[LOCAL_ZONES]}"
+  for z in "${zones[@]}"; do
+    [[ "${z}" == "${zone}" ]] && ok=1
+  done
+  ((ok == 1)) || die "${EXIT_USAGE}" "LOCAL_ZONES=${CFG[LOCAL_ZONES]} has no zone ${zone} (the volume's zone)"
+  netns_exists "${CFG[LOCAL_BRIDGE_NS]}" \
+    || die "${EXIT_USAGE}" "LOCAL_BRIDGE_NS=${CFG[LOCAL_BRIDGE_NS]}: namespace not found"
+  netns_exists "${CFG[LOCAL_CLIENT_NS]}" \
+    || die "${EXIT_USAGE}" "LOCAL_CLIENT_NS=${CFG[LOCAL_CLIENT_NS]}: namespace not found"
+}
+
+#######################################
+# Writes a small state file atomically.
+#######################################
+local_put() {
+  local file="$1" value="$2"
+  mkdir -p "$(dirname "${file}")"
+  printf '%s\n' "${value}" >"${file}.tmp.$$"
+  mv -f "${file}.tmp.$$" "${file}"
+}
+
+local_get() {
+  local file="$1"
+  if [[ -f "${file}" ]]; then
+    cat "${file}"
+  fi
+}
+
+#######################################
+# Prints the loop device backing a volume image, if any.
+#######################################
+local_loop_of() {
+  local image="$1"
+  losetup -n -O NAME -j "${image}" 2>/dev/null | head -n 1
+}
+
+volume_info() {
+  local vdir
+  vdir="$(local_dir)/volumes/$1"
+  [[ -f "${vdir}/image" ]] || return 4
+  local attached state
+  attached="$(local_get "${vdir}/attached")"
+  if [[ -n "${attached}" ]]; then
+    state="in-use"
+  elif [[ -n "$(local_loop_of "${vdir}/image")" ]]; then
+    state="detaching"
+  else
+    state="available"
+  fi
+  echo "$(local_get "${vdir}/zone") ${state} ${attached:--}"
+  local tag
+  if [[ -d "${vdir}/tags" ]]; then
+    for tag in "${vdir}"/tags/*; do
+      [[ -f "${tag}" && "${tag}" != *.tmp.* ]] || continue
+      echo "$(basename "${tag}")=$(cat "${tag}")"
+    done
+  fi
+}
+
+set_volume_tags() {
+  local vol="$1"
+  shift
+  local vdir
+  vdir="$(local_dir)/volumes/${vol}"
+  while (($# >= 2)); do
+    local_put "${vdir}/tags/$1" "$2"
+    shift 2
+  done
+}
+
+#######################################
+# True when the instance's holder process is alive.
+#######################################
+local_holder_alive() {
+  local idir pid
+  idir="$(local_dir)/instances/$1"
+  pid="$(local_get "${idir}/pid")"
+  [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null \
+    && [[ "$(readlink "/proc/${pid}/exe" 2>/dev/null)" == */sleep ]] && netns_exists "$1"
+}
+
+instance_info() {
+  local id="$1" idir
+  idir="$(local_dir)/instances/${id}"
+  if [[ ! -d "${idir}" ]]; then
+    echo "absent -"
+    return 0
+  fi
+  local zone state
+  zone="$(local_get "${idir}/zone")"
+  state="$(local_get "${idir}/state")"
+  if [[ "${state}" == "terminated" ]]; then
+    echo "terminated ${zone}"
+  elif local_holder_alive "${id}"; then
+    echo "running ${zone}"
+  else
+    echo "stopped ${zone}"
+  fi
+}
+
+#######################################
+# kill -9 every process of the instance (its network namespace) and take its link down:
+# the machine is off. Waits until no process is left.
+#######################################
+local_kill_instance() {
+  local id="$1" pids tries=0
+  netns_exists "${id}" || return 0
+  while pids="$(ip netns pids "${id}" 2>/dev/null)" && [[ -n "${pids}" ]]; do
+    # shellcheck disable=SC2086  # a list of pids
+    kill -9 ${pids} 2>/dev/null || true
+    sleep 0.05
+    tries=$((tries + 1))
+    ((tries < 200)) || return 1
+  done
+  ip -n "${id}" link set eth0 down 2>/dev/null || true
+}
+
+fence_instance() {
+  local id="$1"
+  if [[ "${CFG[FENCE_MODE]}" == "terminate" ]]; then
+    terminate_instance "${id}"
+  else
+    local_kill_instance "${id}"
+    local_put "$(local_dir)/instances/${id}/state" "stopped"
+  fi
+}
+
+detach_volume() {
+  local vol="$1" id="$2" force="${3:-}" vdir loop
+  vdir="$(local_dir)/volumes/${vol}"
+  local attached
+  attached="$(local_get "${vdir}/attached")"
+  if [[ -n "${attached}" && "${attached}" != "${id}" ]]; then
+    err "${vol} is attached to ${attached}, not ${id}"
+    return 1
+  fi
+  loop="$(local_loop_of "${vdir}/image")"
+  local_put "${vdir}/attached" ""
+  if [[ -n "${loop}" ]]; then
+    # Busy (still mounted somewhere): the kernel detaches it once free ("detaching").
+    losetup -d "${loop}" 2>/dev/null || [[ "${force}" == "force" ]] || true
+  fi
+}
+
+#######################################
+# Starts an instance: netns + veth on the bridge + holder process owning a private mount
+# namespace. Prints its id.
+# Arguments:
+#   zone, epoch ('' for instances not launched for the volume, e.g. DataNodes)
+#######################################
+launch_instance() {
+  local zone="$1" epoch="${2:-}" dir seq id idir ip br="${CFG[LOCAL_BRIDGE_NS]}"
+  dir="$(local_dir)"
+  mkdir -p "${dir}/instances"
+  seq="$(local_get "${dir}/seq")"
+  seq=$((${seq:-0} + 1))
+  local_put "${dir}/seq" "${seq}"
+  id="${br}-i${seq}"
+  ip="${CFG[LOCAL_SUBNET_PREFIX]}.$((20 + seq))"
+  idir="${dir}/instances/${id}"
+  mkdir -p "${idir}"
+  local_put "${idir}/zone" "${zone}"
+  local_put "${idir}/ip" "${ip}"
+  if [[ -n "${epoch}" ]]; then
+    local_put "${idir}/volume" "${CFG[VOLUME_ID]}"
+    local_put "${idir}/epoch" "${epoch}"
+  fi
+  ip netns add "${id}"
+  ip -n "${br}" link add "v${seq}" type veth peer name eth0 netns "${id}"
+  ip -n "${br}" link set "v${seq}" master br0 up
+  ip -n "${id}" addr add "${ip}/24" dev eth0
+  ip -n "${id}" link set eth0 up
+  ip -n "${id}" link set lo up
+  setsid ip netns exec "${id}" unshare -m --propagation private sleep infinity \
+    </dev/null >/dev/null 2>&1 3>&- &
+  local pid=$!
+  local_put "${idir}/pid" "${pid}"
+  local tries=0
+  until [[ "$(readlink "/proc/${pid}/ns/mnt" 2>/dev/null)" != "$(readlink /proc/self/ns/mnt)" \
+    && -n "$(readlink "/proc/${pid}/ns/mnt" 2>/dev/null)" \
+    && "$(readlink "/proc/${pid}/exe" 2>/dev/null)" == */sleep ]]; do
+    tries=$((tries + 1))
+    ((tries < 100)) || {
+      err "instance ${id}: holder did not start"
+      return 1
+    }
+    sleep 0.05
+  done
+  local_put "${idir}/state" "running"
+  echo "${id}"
+}
+
+volume_instances() {
+  local vol="$1" idir
+  for idir in "$(local_dir)"/instances/*; do
+    [[ -d "${idir}" ]] || continue
+    [[ "$(local_get "${idir}/volume")" == "${vol}" ]] || continue
+    [[ "$(local_get "${idir}/state")" != "terminated" ]] || continue
+    basename "${idir}"
+  done
+}
+
+attach_volume() {
+  local vol="$1" id="$2" vdir
+  vdir="$(local_dir)/volumes/${vol}"
+  [[ -z "$(local_get "${vdir}/attached")" ]] || {
+    err "${vol} is attached to $(local_get "${vdir}/attached")"
+    return 1
+  }
+  [[ -z "$(local_loop_of "${vdir}/image")" ]] || {
+    err "${vol} still has a loop device"
+    return 1
+  }
+  losetup -f --show "${vdir}/image" >/dev/null
+  local_put "${vdir}/attached" "${id}"
+}
+
+address_holder() {
+  local_get "$(local_dir)/addresses/$1"
+}
+
+address_ip() {
+  echo "$1"
+}
+
+move_address() {
+  local addr="$1" id="$2" old
+  old="$(address_holder "${addr}")"
+  if [[ -n "${old}" && "${old}" != "${id}" ]] && netns_exists "${old}"; then
+    ip -n "${old}" addr del "${addr}/32" dev eth0 2>/dev/null || true
+  fi
+  if ! ip -n "${id}" -o addr show dev eth0 | grep -q " ${addr}/32 "; then
+    ip -n "${id}" addr add "${addr}/32" dev eth0
+  fi
+  local_put "$(local_dir)/addresses/${addr}" "${id}"
+  # Gratuitous ARP: DataNodes and clients update their caches at once (else ~40 s).
+  ip netns exec "${id}" arping -q -U -c 1 -w 1 -I eth0 "${addr}" || true
+}
+
+terminate_instance() {
+  local id="$1" dir idir vol
+  dir="$(local_dir)"
+  idir="${dir}/instances/${id}"
+  local_kill_instance "${id}" || true
+  for vol in "${dir}"/volumes/*; do
+    [[ -d "${vol}" ]] || continue
+    if [[ "$(local_get "${vol}/attached")" == "${id}" ]]; then
+      detach_volume "$(basename "${vol}")" "${id}" force || true
+    fi
+  done
+  local a
+  for a in "${dir}"/addresses/*; do
+    [[ -f "${a}" ]] || continue
+    if [[ "$(cat "${a}")" == "${id}" ]]; then
+      local_put "${a}" ""
+    fi
+  done
+  if netns_exists "${id}"; then
+    ip netns del "${id}"
+  fi
+  if [[ -d "${idir}" ]]; then
+    local_put "${idir}/state" "terminated"
+  fi
+}
+
+#######################################
+# Runs a command inside the instance (its network and mount namespaces).
+#######################################
+local_exec() {
+  local id="$1" pid
+  shift
+  pid="$(local_get "$(local_dir)/instances/${id}/pid")"
+  [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null || {
+    err "instance ${id} is not running"
+    return 1
+  }
+  nsenter -t "${pid}" -m -n -- "$@"
+}
+
+run_on_instance() {
+  local id="$1" sub="$2"
+  local_exec "${id}" env NNH_DEVICE_LOOKUP=loop \
+    "NNH_DEVICE_HINT=$(local_dir)/volumes/${CFG[VOLUME_ID]}/image" "${NNH_ENV[@]}" \
+    "${HA_HOME}/bin/nn-host" "${sub}"
+}
+
+run_client() {
+  ip netns exec "${CFG[LOCAL_CLIENT_NS]}" "$@"
+}
+
+# ---- administration (tests, benchmark) --------------------------------------------------
+
+#######################################
+# Creates the bridge namespace (br0) and the client namespace (.2).
+#######################################
+local_net_up() {
+  local br="${CFG[LOCAL_BRIDGE_NS]}" cl="${CFG[LOCAL_CLIENT_NS]}"
+  mkdir -p "$(local_dir)"
+  ip netns add "${br}"
+  ip -n "${br}" link add br0 type bridge
+  ip -n "${br}" link set br0 up
+  ip -n "${br}" link set lo up
+  ip netns add "${cl}"
+  ip -n "${br}" link add vclient type veth peer name eth0 netns "${cl}"
+  ip -n "${br}" link set vclient master br0 up
+  ip -n "${cl}" addr add "${CFG[LOCAL_SUBNET_PREFIX]}.2/24" dev eth0
+  ip -n "${cl}" link set eth0 up
+  ip -n "${cl}" link set lo up
+}
+
+#######################################
+# Removes every namespace, process and loop device this state dir created.
+#######################################
+local_net_down() {
+  local dir idir vol id
+  dir="$(local_dir)"
+  for idir in "${dir}"/instances/*; do
+    [[ -d "${idir}" ]] || continue
+    id="$(basename "${idir}")"
+    local_kill_instance "${id}" || true
+    netns_exists "${id}" && ip netns del "${id}"
+  done
+  local ns
+  for ns in "${CFG[LOCAL_CLIENT_NS]}" "${CFG[LOCAL_BRIDGE_NS]}"; do
+    if netns_exists "${ns}"; then
+      local pids
+      pids="$(ip netns pids "${ns}" 2>/dev/null || true)"
+      # shellcheck disable=SC2086  # a list of pids
+      [[ -z "${pids}" ]] || kill -9 ${pids} 2>/dev/null || true
+      ip netns del "${ns}"
+    fi
+  done
+  for vol in "${dir}"/volumes/*; do
+    [[ -f "${vol}/image" ]] || continue
+    local loop
+    loop="$(local_loop_of "${vol}/image")"
+    [[ -z "${loop}" ]] || losetup -d "${loop}" || true
+  done
+}
+
+#######################################
+# Creates a volume: an ext4 image (not a name dir: that is the NameNode's own format).
+#######################################
+local_create_volume() {
+  local name="$1" zone="$2" size_mb="${3:-256}" vdir
+  vdir="$(local_dir)/volumes/${name}"
+  mkdir -p "${vdir}/tags"
+  truncate -s "${size_mb}M" "${vdir}/image"
+  mkfs.ext4 -q -F -L "${name}" "${vdir}/image"
+  local_put "${vdir}/zone" "${zone}"
+  local_put "${vdir}/attached" ""
+}

@@ -1,0 +1,349 @@
+#!/usr/bin/env bats
+# nn-relaunch with the aws provider against moto_server: call sequence and order, injected
+# failures, and the AWS rules moto does not enforce (zones, in-use volumes).
+
+setup_file() {
+  load helpers/common
+  load helpers/moto
+  moto_start
+}
+
+teardown_file() {
+  load helpers/common
+  load helpers/moto
+  moto_stop
+}
+
+setup() {
+  load helpers/common
+  load helpers/moto
+  moto_env
+  eval "$(world setup)"
+  export NNR_AWS_LOG="${BATS_TEST_TMPDIR}/aws.log"
+  export NNR_AWS_FAULTS="${BATS_TEST_TMPDIR}/faults"
+  export NNR_HDFS_LOG="${BATS_TEST_TMPDIR}/hdfs.log"
+  : >"${NNR_AWS_LOG}"
+  : >"${NNR_AWS_FAULTS}"
+  CONF="${BATS_TEST_TMPDIR}/nn.conf"
+  write_config "${CONF}" \
+    "PROVIDER=aws" "CLUSTER_ID=CID-test-1" "VOLUME_ID=${VOL}" "ADDRESS=${ALLOC}" \
+    "AWS_REGION=us-east-1" "AWS_ENDPOINT_URL=${MOTO_URL}" \
+    "AWS_CLI=${HA_HOME}/test/helpers/fake-aws" "AWS_LAUNCH_TEMPLATE=${LT}" \
+    "AWS_SUBNETS=us-east-1a=${SUBNET_A},us-east-1b=${SUBNET_B}" \
+    "HDFS_COMMAND=${HA_HOME}/test/helpers/fake-hdfs" "LEASE_OWNER=relauncher-a" \
+    "LEASE_SETTLE=1" "POLL_INTERVAL=0.1" "FENCE_TIMEOUT=1" "DETACH_TIMEOUT=1" \
+    "FORCE_DETACH_TIMEOUT=1" "LAUNCH_TIMEOUT=5" "ATTACH_TIMEOUT=5" "VERIFY_TIMEOUT=1"
+}
+
+# The state-changing calls in order (describe/get/create-tags left out), e.g.
+# "ec2 detach-volume --force", "ssm send-command prepare".
+mutating_calls() {
+  local line
+  while IFS= read -r line; do
+    case "${line}" in
+      "ec2 describe-"* | "ssm get-command-invocation"* | "ec2 create-tags"*) ;;
+      "ssm send-command"*)
+        echo "ssm send-command $(grep -o 'nn-relaunch [a-z-]*' <<<"${line}" | head -n 1 | cut -d' ' -f2)"
+        ;;
+      *)
+        local -a w
+        read -ra w <<<"${line}"
+        echo "${w[0]} ${w[1]}$([[ "${line}" == *" --force"* ]] && echo ' --force')"
+        ;;
+    esac
+  done <"${NNR_AWS_LOG}"
+}
+
+state() {
+  world state "${VOL}" "${ALLOC}"
+}
+
+fault() {
+  echo "$1" >>"${NNR_AWS_FAULTS}"
+}
+
+relaunch() {
+  run "${HA_HOME}/bin/nn-relaunch" --config "${CONF}" "$@"
+}
+
+# The replacement: the one running instance tagged for the volume.
+new_instance() {
+  state | jq -r --arg v "${VOL}" '.instances | to_entries[]
+    | select(.value.tags["nn-relaunch:volume"] == $v and .value.state == "running") | .key'
+}
+
+# Volume and address on exactly one running replacement in us-east-1a, old terminated,
+# no orphan.
+assert_converged() {
+  local s new
+  s="$(state)"
+  new="$(new_instance)"
+  [[ "$(wc -w <<<"${new}")" -eq 1 ]] || fail "expected one replacement, got: ${new}"
+  assert_equal "$(jq -r '.volume.attached | join(",")' <<<"${s}")" "${new}"
+  assert_equal "$(jq -r '.address' <<<"${s}")" "${new}"
+  assert_equal "$(jq -r --arg i "${new}" '.instances[$i].zone' <<<"${s}")" "us-east-1a"
+  assert_equal "$(jq -r --arg i "${OLD}" '.instances[$i].state' <<<"${s}")" "terminated"
+  assert_equal "$(jq -r --arg v "${VOL}" '[.instances[] | select(.state != "terminated"
+    and .tags["nn-relaunch:volume"] == $v)] | length' <<<"${s}")" "1"
+  assert_equal "$(jq -r '.volume.tags["nn-relaunch:state"]' <<<"${s}")" "done"
+}
+
+@test "aws: full relaunch makes the calls in order, one timed line per step, converges" {
+  # This test runs the AWS CLI binary itself (the others use the same CLI code, warm).
+  unset NNR_AWS_WARM_SOCKET
+  sed -i 's/^LEASE_SETTLE=.*/LEASE_SETTLE=2.5/' "${CONF}"
+  relaunch
+  assert_success
+  local lines="${output}"
+  run grep -cE '^nn-relaunch: step [a-z]+ +ok +[0-9]+\.[0-9]s ' <<<"${lines}"
+  assert_output "12"
+  run mutating_calls
+  assert_output "ec2 stop-instances --force
+ec2 detach-volume
+ec2 run-instances
+ec2 attach-volume
+ssm send-command prepare
+ssm send-command start
+ec2 associate-address
+ssm send-command wait-safemode
+ec2 terminate-instances"
+  assert_converged
+  local s new
+  s="$(state)"
+  new="$(new_instance)"
+  # Launched from the template into zone a's subnet, IMDSv2 only.
+  assert_equal "$(jq -r --arg i "${new}" '.instances[$i].subnet' <<<"${s}")" "${SUBNET_A}"
+  assert_equal "$(jq -r --arg i "${new}" '.instances[$i].imds_tokens' <<<"${s}")" "required"
+  assert_equal "$(jq -r --arg i "${new}" '.instances[$i].tags["aws:ec2launchtemplate:id"]' <<<"${s}")" "${LT}"
+  # Lease: epoch 1, released.
+  run jq -r '.volume.tags["nn-relaunch:lease"]' <<<"${s}"
+  assert_output --regexp '^epoch=1 owner=relauncher-a .* expires=0$'
+  # Client read through the Elastic IP's address.
+  run cat "${NNR_HDFS_LOG}"
+  assert_output "dfs -fs hdfs://${PUBLIC_IP}:8020 -ls /"
+  # The on-instance commands carry the expected clusterID and the volume id.
+  run grep -c "NNH_CLUSTER_ID=CID-test-1" "${NNR_AWS_LOG}"
+  assert_output "3"
+  grep -q "associate-address --allocation-id ${ALLOC} --instance-id ${new} --allow-reassociation" "${NNR_AWS_LOG}"
+  # The lease was checked (volume described) before every step after the first.
+  [[ "$(grep -c '^ec2 describe-volumes' "${NNR_AWS_LOG}")" -ge 12 ]]
+}
+
+@test "aws: --dry-run prints the plan and changes nothing" {
+  local before
+  before="$(state)"
+  relaunch --dry-run
+  assert_success
+  assert_output --partial "would: fence    stop ${OLD}"
+  assert_output --partial "would: launch   a replacement in us-east-1a"
+  run mutating_calls
+  assert_output ""
+  run grep -c 'create-tags' "${NNR_AWS_LOG}"
+  assert_output "0"
+  assert_equal "$(state)" "${before}"
+}
+
+@test "aws: credentials are never printed" {
+  fault "attach-volume|fail|An error occurred (IncorrectState) when calling the AttachVolume operation: refused"
+  relaunch
+  assert_failure
+  refute_output --partial "${AWS_SECRET_ACCESS_KEY}"
+  refute_output --partial "${AWS_ACCESS_KEY_ID}"
+  run grep -c -e "${AWS_SECRET_ACCESS_KEY}" -e "${AWS_ACCESS_KEY_ID}" "${NNR_AWS_LOG}"
+  assert_output "0"
+}
+
+@test "aws: volume stuck detaching -> force detach after fencing, nothing launched" {
+  fault "detach-volume|noop|{}"
+  fault "describe-volumes|jq|.Volumes[0].State = \"detaching\" | .Volumes[0].Attachments[0].State = \"detaching\"|after:detach-volume"
+  relaunch
+  assert_failure 1
+  assert_output --partial "stuck detaching after a force detach"
+  run mutating_calls
+  assert_output "ec2 stop-instances --force
+ec2 detach-volume
+ec2 detach-volume --force"
+  run jq -r '.volume.tags["nn-relaunch:force-detached"]' <<<"$(state)"
+  assert_output "1"
+}
+
+@test "aws: stuck until forced -> goes on, full fsck requested on the new instance" {
+  fault "detach-volume|noop|{}|before:detach-volume"
+  fault "describe-volumes|jq|.Volumes[0].State = \"detaching\" | .Volumes[0].Attachments[0].State = \"detaching\"|after:detach-volume&before:--force"
+  relaunch
+  assert_success
+  assert_output --partial "force-detached from ${OLD} (full fsck due)"
+  grep 'nn-relaunch prepare' "${NNR_AWS_LOG}" | grep -q 'NNH_FSCK_FORCE=1'
+  assert_converged
+  # The fsck flag is cleared once done.
+  run jq -r '.volume.tags["nn-relaunch:force-detached"]' <<<"$(state)"
+  assert_output ""
+}
+
+@test "aws: launch fails, killed, attach refused, address fails -> each rerun resumes, converges" {
+  fault "run-instances|fail|An error occurred (InsufficientInstanceCapacity) when calling the RunInstances operation: none"
+  relaunch
+  assert_failure 1
+  assert_output --partial "InsufficientInstanceCapacity"
+  assert_output --partial "step launch    FAILED"
+  run grep -c '^ec2 attach-volume' "${NNR_AWS_LOG}"
+  assert_output "0"
+
+  : >"${NNR_AWS_FAULTS}"
+  NNR_TEST_KILL_AFTER_STEP=launch relaunch
+  assert_failure
+  assert_output --partial "resuming"
+
+  fault "attach-volume|fail|An error occurred (VolumeInUse) when calling the AttachVolume operation: refused"
+  relaunch
+  assert_failure 1
+  assert_output --partial "reusing"
+  assert_output --partial "step attach    FAILED"
+
+  : >"${NNR_AWS_FAULTS}"
+  fault "associate-address|fail|An error occurred (InvalidAddress.InUse) when calling the AssociateAddress operation: x"
+  relaunch
+  assert_failure 1
+  assert_output --partial "step address   FAILED"
+
+  : >"${NNR_AWS_FAULTS}"
+  relaunch
+  assert_success
+  # One real launch in all (the first was refused by the injected fault).
+  run grep -c '^ec2 run-instances' "${NNR_AWS_LOG}"
+  assert_output "2"
+  run grep -c '^ec2 stop-instances' "${NNR_AWS_LOG}"
+  assert_output "1"
+  run jq -r '.volume.tags["nn-relaunch:lease"]' <<<"$(state)"
+  assert_output --regexp '^epoch=5 owner=relauncher-a .* expires=0$'
+  assert_converged
+}
+
+@test "aws: killed between launch and recording it -> rerun adopts the tagged instance" {
+  # The launch happened but its id never reached the volume's tags.
+  NNR_TEST_KILL_AFTER_STEP=launch relaunch
+  assert_failure
+  world tag "${VOL}" "nn-relaunch:new-instance" ""
+  relaunch
+  assert_success
+  assert_output --partial "adopting"
+  run grep -c '^ec2 run-instances' "${NNR_AWS_LOG}"
+  assert_output "1"
+  assert_converged
+}
+
+@test "aws: address already associated with another live instance -> refused" {
+  local other
+  other="$(world run us-east-1b)"
+  world associate "${ALLOC}" "${other}"
+  relaunch
+  assert_failure 4
+  assert_output --partial "address ${ALLOC} is held by ${other}"
+  run grep -c '^ec2 associate-address' "${NNR_AWS_LOG}"
+  assert_output "0"
+  assert_equal "$(state | jq -r '.address')" "${other}"
+  assert_equal "$(state | jq -r --arg i "${OLD}" '.instances[$i].state')" "stopped"
+}
+
+@test "aws: a second relauncher while the lease is held exits 3 and touches nothing" {
+  world tag "${VOL}" "nn-relaunch:lease" "epoch=4 owner=other host=elsewhere pid=1 expires=$(($(date +%s) + 300))"
+  relaunch
+  assert_failure 3
+  assert_output --partial "lease held by another relauncher"
+  run mutating_calls
+  assert_output ""
+  run grep -c 'create-tags' "${NNR_AWS_LOG}"
+  assert_output "0"
+}
+
+@test "aws: two relaunchers racing -> exactly one acts" {
+  sed -i 's/^LEASE_SETTLE=.*/LEASE_SETTLE=3/' "${CONF}"
+  sed 's/^LEASE_OWNER=.*/LEASE_OWNER=relauncher-b/' "${CONF}" >"${CONF}.b"
+  "${HA_HOME}/bin/nn-relaunch" --config "${CONF}" >"${BATS_TEST_TMPDIR}/a.out" 2>&1 &
+  local pa=$!
+  "${HA_HOME}/bin/nn-relaunch" --config "${CONF}.b" >"${BATS_TEST_TMPDIR}/b.out" 2>&1 &
+  local pb=$!
+  local ra=0 rb=0
+  wait "${pa}" || ra=$?
+  wait "${pb}" || rb=$?
+  echo "a=${ra} b=${rb}"
+  cat "${BATS_TEST_TMPDIR}/a.out" "${BATS_TEST_TMPDIR}/b.out"
+  [[ "${ra}:${rb}" == "0:3" || "${ra}:${rb}" == "3:0" ]]
+  run grep -c '^ec2 run-instances' "${NNR_AWS_LOG}"
+  assert_output "1"
+  run grep -c '^ec2 stop-instances' "${NNR_AWS_LOG}"
+  assert_output "1"
+  assert_converged
+}
+
+@test "aws: fence not confirmed (instance still running) -> volume not detached" {
+  fault "stop-instances|noop|{}"
+  relaunch
+  assert_failure 1
+  assert_output --partial "not confirmed stopped"
+  run grep -c -e '^ec2 detach-volume' -e '^ec2 attach-volume' -e '^ec2 run-instances' "${NNR_AWS_LOG}"
+  assert_output "0"
+}
+
+@test "aws: volume attached to a live instance it did not fence -> refused" {
+  # Killed right after launching; meanwhile someone attaches the volume to a live instance
+  # (moto allows it; AWS would not). The rerun must refuse, not detach or attach.
+  NNR_TEST_KILL_AFTER_STEP=detach relaunch
+  assert_failure
+  local intruder
+  intruder="$(world run us-east-1a)"
+  world attach "${VOL}" "${intruder}"
+  : >"${NNR_AWS_LOG}"
+  relaunch
+  assert_failure 4
+  assert_output --partial "attached to ${intruder}, which is running and was not fenced"
+  run grep -c -e '^ec2 detach-volume' -e '^ec2 attach-volume' "${NNR_AWS_LOG}"
+  assert_output "0"
+}
+
+@test "aws: replacement landing in another zone is terminated, volume not attached" {
+  sed -i "s/^AWS_SUBNETS=.*/AWS_SUBNETS=us-east-1a=${SUBNET_B}/" "${CONF}"
+  relaunch
+  assert_failure 4
+  assert_output --partial "volumes cannot cross zones"
+  run grep -c '^ec2 attach-volume' "${NNR_AWS_LOG}"
+  assert_output "0"
+  run jq -r '[.instances[] | select(.zone == "us-east-1b" and .tags["nn-relaunch:volume"] != null) | .state] | join(",")' <<<"$(state)"
+  assert_output "terminated"
+}
+
+@test "aws: bad input -> exit 2, one message naming it, nothing touched" {
+  relaunch --bogus
+  assert_failure 2
+  assert_output "nn-relaunch: error: unknown argument: --bogus (see --help)"
+
+  grep -v '^AWS_LAUNCH_TEMPLATE=' "${CONF}" >"${CONF}.1"
+  run "${HA_HOME}/bin/nn-relaunch" --config "${CONF}.1"
+  assert_failure 2
+  assert_output "nn-relaunch: error: missing config key AWS_LAUNCH_TEMPLATE (provider aws)"
+
+  sed 's/^PROVIDER=.*/PROVIDER=gcp/' "${CONF}" >"${CONF}.2"
+  run "${HA_HOME}/bin/nn-relaunch" --config "${CONF}.2"
+  assert_failure 2
+  assert_output --partial "PROVIDER=gcp: unknown provider"
+
+  sed "s/^VOLUME_ID=.*/VOLUME_ID=vol-0123456789abcdef0/" "${CONF}" >"${CONF}.3"
+  run "${HA_HOME}/bin/nn-relaunch" --config "${CONF}.3"
+  assert_failure 2
+  assert_output "nn-relaunch: error: VOLUME_ID=vol-0123456789abcdef0: volume not found"
+
+  { cat "${CONF}"; echo "ZONE=us-east-1b"; } >"${CONF}.4"
+  run "${HA_HOME}/bin/nn-relaunch" --config "${CONF}.4"
+  assert_failure 2
+  assert_output "nn-relaunch: error: ZONE=us-east-1b: volume ${VOL} is in zone us-east-1a"
+
+  sed "s/^VOLUME_ID=.*/VOLUME_ID=${VOL_B}/" "${CONF}" | sed "s/^AWS_SUBNETS=.*/AWS_SUBNETS=us-east-1a=${SUBNET_A}/" >"${CONF}.5"
+  run "${HA_HOME}/bin/nn-relaunch" --config "${CONF}.5"
+  assert_failure 2
+  assert_output "nn-relaunch: error: AWS_SUBNETS has no subnet for zone us-east-1b (the volume's zone)"
+
+  run mutating_calls
+  assert_output ""
+  run grep -c 'create-tags' "${NNR_AWS_LOG}"
+  assert_output "0"
+}

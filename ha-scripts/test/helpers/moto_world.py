@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Builds and inspects the EC2 world of the aws-provider tests in moto_server (boto3, one
+process per call, so the setup costs one Python start instead of one per CLI call).
+
+  moto_world.py URL setup              reset moto; old NameNode instance in us-east-1a with
+                                       the volume attached and the Elastic IP associated;
+                                       prints KEY=value lines for the test
+  moto_world.py URL state VOL ALLOC    prints the state the tests assert on, as JSON
+  moto_world.py URL run ZONE           launches a plain instance in ZONE, prints its id
+  moto_world.py URL attach VOL INST    attaches VOL to INST (moto allows anything)
+  moto_world.py URL associate ALLOC INST
+  moto_world.py URL tag VOL KEY VALUE
+"""
+import json
+import sys
+import urllib.request
+
+import boto3
+
+
+def ec2(url):
+    return boto3.client("ec2", endpoint_url=url, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def subnets(c):
+    return {s["AvailabilityZone"]: s["SubnetId"] for s in c.describe_subnets()["Subnets"]
+            if s.get("DefaultForAz", True)}
+
+
+def run(c, zone, lt=None):
+    args = dict(MinCount=1, MaxCount=1, SubnetId=subnets(c)[zone])
+    if lt:
+        args["LaunchTemplate"] = {"LaunchTemplateId": lt}
+    else:
+        args["ImageId"] = "ami-03cf127a"
+        args["InstanceType"] = "t3.small"
+    return c.run_instances(**args)["Instances"][0]["InstanceId"]
+
+
+def setup(url):
+    urllib.request.urlopen(urllib.request.Request(url + "/moto-api/reset", method="POST"))
+    c = ec2(url)
+    lt = c.create_launch_template(
+        LaunchTemplateName="namenode-template",
+        LaunchTemplateData={"ImageId": "ami-03cf127a", "InstanceType": "t3.small"},
+    )["LaunchTemplate"]["LaunchTemplateId"]
+    old = run(c, "us-east-1a", lt)
+    vol = c.create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
+    c.attach_volume(VolumeId=vol, InstanceId=old, Device="/dev/sdf")
+    alloc = c.allocate_address(Domain="vpc")
+    c.associate_address(AllocationId=alloc["AllocationId"], InstanceId=old)
+    other_vol = c.create_volume(AvailabilityZone="us-east-1b", Size=8)["VolumeId"]
+    s = subnets(c)
+    print(f"LT={lt}\nOLD={old}\nVOL={vol}\nALLOC={alloc['AllocationId']}\n"
+          f"PUBLIC_IP={alloc['PublicIp']}\nVOL_B={other_vol}\n"
+          f"SUBNET_A={s['us-east-1a']}\nSUBNET_B={s['us-east-1b']}")
+
+
+def state(url, vol, alloc):
+    c = ec2(url)
+    v = c.describe_volumes(VolumeIds=[vol])["Volumes"][0]
+    a = c.describe_addresses(AllocationIds=[alloc])["Addresses"][0]
+    insts = {}
+    for r in c.describe_instances()["Reservations"]:
+        for i in r["Instances"]:
+            insts[i["InstanceId"]] = {
+                "state": i["State"]["Name"],
+                "zone": i["Placement"]["AvailabilityZone"],
+                "subnet": i.get("SubnetId"),
+                "imds_tokens": i.get("MetadataOptions", {}).get("HttpTokens"),
+                "tags": {t["Key"]: t["Value"] for t in i.get("Tags", [])},
+            }
+    print(json.dumps({
+        "volume": {
+            "state": v["State"],
+            "zone": v["AvailabilityZone"],
+            "attached": [x["InstanceId"] for x in v.get("Attachments", [])],
+            "tags": {t["Key"]: t["Value"] for t in v.get("Tags", [])},
+        },
+        "address": a.get("InstanceId") or "",
+        "instances": insts,
+    }, indent=1))
+
+
+def main(argv):
+    url, cmd, args = argv[1], argv[2], argv[3:]
+    c = ec2(url)
+    if cmd == "setup":
+        setup(url)
+    elif cmd == "state":
+        state(url, *args)
+    elif cmd == "run":
+        print(run(c, args[0]))
+    elif cmd == "attach":
+        c.attach_volume(VolumeId=args[0], InstanceId=args[1], Device="/dev/sdg")
+    elif cmd == "associate":
+        c.associate_address(AllocationId=args[0], InstanceId=args[1], AllowReassociation=True)
+    elif cmd == "tag":
+        c.create_tags(Resources=[args[0]], Tags=[{"Key": args[1], "Value": args[2]}])
+    else:
+        sys.exit(f"unknown command {cmd}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
