@@ -88,9 +88,9 @@ public class DataNodeLivenessMiniDfsTest {
       fail("stopped DataNode " + id + " never reported lost");
     }
     long delay = detectedAt - stopped;
-    // Lost after LOST_AFTER_MS without contact; + one heartbeat (1 s) + one poll of slack.
-    assertTrue("detected after " + delay + " ms", delay <= LOST_AFTER_MS + 1000 + 2 * POLL_MS
-        + 1000);
+    // Lost after LOST_AFTER_MS without contact, noticed on the next poll; 2 s of slack for a
+    // loaded 2-core CI machine (a late heartbeat only makes detection earlier).
+    assertTrue("detected after " + delay + " ms", delay <= LOST_AFTER_MS + POLL_MS + 2000);
     assertTrue("not before the threshold: " + delay, delay >= LOST_AFTER_MS - 1000);
     assertTrue(tracker.snapshot().isHostLost(id));
     assertFalse(tracker.snapshot().isHostLost(other));
