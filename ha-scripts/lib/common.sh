@@ -4,6 +4,9 @@
 # Common functions for the ha-scripts commands: messages, exit codes, step timing, waits.
 # Sourced, never executed.
 
+[[ -z "${_NNR_COMMON_SH:-}" ]] || return 0
+_NNR_COMMON_SH=1
+
 # Exit codes shared by every command (documented in conf/nn-relaunch.conf.example).
 readonly EXIT_OK=0
 readonly EXIT_FAILED=1     # a step failed; safe to run again (resumable)

@@ -6,6 +6,9 @@
 # table below is the one the code uses, and a test checks the two agree.
 # Sourced, never executed.
 
+[[ -z "${_NNR_CONFIG_SH:-}" ]] || return 0
+_NNR_CONFIG_SH=1
+
 declare -gA CFG=()
 declare -gA CFG_DEFAULTS=(
   # Common

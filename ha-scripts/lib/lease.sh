@@ -13,6 +13,9 @@
 # Lease tag value: "epoch=N owner=NAME host=HOST pid=PID expires=EPOCH_SECONDS".
 # Sourced, never executed.
 
+[[ -z "${_NNR_LEASE_SH:-}" ]] || return 0
+_NNR_LEASE_SH=1
+
 readonly TAG_LEASE="nn-relaunch:lease"
 readonly TAG_STATE="nn-relaunch:state"          # in-progress | done
 readonly TAG_OLD="nn-relaunch:old-instance"     # instance fenced by this epoch
