@@ -85,12 +85,19 @@ assert_one_namenode() {
     done
     touch "${LT_DIR}/writer.done"
   ) </dev/null >/dev/null 2>&1 3>&- &
-  local old
+  local old t_kill t_done
   sleep 1.5
+  t_kill="$(date +%s%N)"
   old="$(crash_nn)"
   relaunch
+  t_done="$(date +%s%N)"
   echo "${output}"
   assert_success
+  # Figures: the step lines, and kill -> relaunch done (its verify step is a client read).
+  {
+    echo "${output}"
+    echo "kill -> first verified read (relaunch done): $(((t_done - t_kill) / 1000000)) ms"
+  } >"${HA_TARGET_DIR:-${HA_HOME}/target}/local-relaunch-figures.txt"
   assert_output --partial "step verify    ok"
   assert_output --partial "${old} already stopped"
   run grep -cE '^nn-relaunch: step [a-z]+ +ok ' <<<"${output}"
@@ -108,6 +115,9 @@ assert_one_namenode() {
   hdfs_client -get /data/f7 "${LT_DIR}/back/f7"
   cmp "${LT_DIR}/src/f7" "${LT_DIR}/back/f7"
   echo f7 >>"${LT_DIR}/acked"
+  t_done="$(date +%s%N)"
+  echo "kill -> first write after relaunch: $(((t_done - t_kill) / 1000000)) ms; acked files: $(wc -l <"${LT_DIR}/acked")" \
+    >>"${HA_TARGET_DIR:-${HA_HOME}/target}/local-relaunch-figures.txt"
   assert_one_namenode
   assert_equal "$(instance_info "${old}")" "terminated zone-a"
   [[ ! -e "/run/netns/${old}" ]]
