@@ -5,10 +5,19 @@
 
 setup_file() {
   load helpers/common
-  require_root
-  [[ -f "${HADOOP_CLASSPATH_FILE:-${HA_HOME}/target/hadoop.classpath}" ]] \
-    || skip "no Hadoop classpath file (run through Maven: mvn -pl ha-scripts verify)"
-  command -v java >/dev/null || skip "java not installed"
+  # (bats 1.8: no skip in setup_file; setup() skips each test with the reason.)
+  local reason=""
+  if ((EUID != 0)); then
+    reason="needs root (network/mount namespaces, loop devices)"
+  elif [[ ! -f "${HADOOP_CLASSPATH_FILE:-${HA_HOME}/target/hadoop.classpath}" ]]; then
+    reason="no Hadoop classpath file (run through Maven: mvn -pl ha-scripts verify)"
+  elif ! command -v java >/dev/null; then
+    reason="java not installed"
+  fi
+  if [[ -n "${reason}" ]]; then
+    echo "${reason}" >"${BATS_FILE_TMPDIR}/skip"
+    return 0
+  fi
   load helpers/local
   local_cluster_config e2e
   local_env
@@ -18,11 +27,16 @@ setup_file() {
 teardown_file() {
   load helpers/common
   load helpers/local
-  local_cluster_down
+  if [[ -f "${BATS_FILE_TMPDIR}/lt_dir" ]]; then
+    local_cluster_down
+  fi
 }
 
 setup() {
   load helpers/common
+  if [[ -f "${BATS_FILE_TMPDIR}/skip" ]]; then
+    skip "$(cat "${BATS_FILE_TMPDIR}/skip")"
+  fi
   load helpers/local
   local_env
 }
