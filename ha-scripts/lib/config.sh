@@ -44,6 +44,7 @@ declare -gA CFG_DEFAULTS=(
   [WATCH_MIN_DOWN]="60"
   [WATCH_PROBE_TIMEOUT]="5"
   [WATCH_PROBE_COMMAND]=""
+  [WATCH_RELAUNCH_COMMAND]=""
   # aws provider
   [AWS_REGION]=""
   [AWS_ENDPOINT_URL]=""
