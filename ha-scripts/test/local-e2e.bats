@@ -19,7 +19,7 @@ setup_file() {
     return 0
   fi
   load helpers/local
-  local_cluster_config e2e
+  local_cluster_config "${NNR_E2E_TAG:-e2e}"
   local_env
   local_cluster_up
 }
@@ -175,4 +175,32 @@ assert_one_namenode() {
     hdfs_client -get "/data/${f}" "${LT_DIR}/back/${f}.race"
     cmp "${LT_DIR}/src/${f}" "${LT_DIR}/back/${f}.race"
   done <"${LT_DIR}/acked"
+}
+
+@test "local: nn-watch's own RPC and HTTP probes see the real NameNode and relaunch it after it dies" {
+  grep -v '^WATCH_' "${CONF}" >"${CONF}.watch"
+  printf '%s\n' WATCH_INTERVAL=0.2 WATCH_FAILURES=3 WATCH_MIN_DOWN=0 WATCH_PROBE_TIMEOUT=2 \
+    >>"${CONF}.watch"
+  # Healthy: every probe answers, nothing is relaunched.
+  run "${HA_HOME}/bin/nn-watch" --config "${CONF}.watch" --max-probes 3
+  echo "${output}"
+  assert_success
+  refute_output --partial "probe failed"
+  refute_output --partial "relaunching"
+  # Dead: three failed probes, a relaunch, and the fourth probe answers again.
+  local old
+  old="$(crash_nn)"
+  run "${HA_HOME}/bin/nn-watch" --config "${CONF}.watch" --max-probes 4
+  echo "${output}"
+  assert_output --partial "probe failed (3/3"
+  assert_output --partial "relaunching"
+  assert_output --partial "nn-relaunch: done"
+  # The fourth probe, after the relaunch, answers: exactly three failed.
+  local watched="${output}"
+  run grep -c "probe failed" <<<"${watched}"
+  assert_output "3"
+  assert_one_namenode
+  assert_equal "$(instance_info "${old}")" "terminated zone-a"
+  hdfs_client -get /data/f1 "${LT_DIR}/back/f1.watch"
+  cmp "${LT_DIR}/src/f1" "${LT_DIR}/back/f1.watch"
 }
