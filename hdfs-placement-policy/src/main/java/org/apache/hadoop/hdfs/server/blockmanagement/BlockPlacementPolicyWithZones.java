@@ -332,8 +332,8 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
   }
 
   /**
-   * The best replica to delete: one whose removal keeps every zone (if any), from the most
-   * crowded zone, then one that keeps every rack, from the most crowded rack; ties broken
+   * The best replica to delete: from the most crowded zone, then the most crowded rack (so
+   * zones and racks are kept whenever another choice exists); ties broken
    * like the default policy (oldest heartbeat past tolerance, then least free space). A
    * replica whose removal leaves fewer than {@code required} zones is never chosen.
    */
@@ -361,22 +361,16 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
       ReplicaSpread spread, long staleBefore) {
     DatanodeDescriptor da = a.getDatanodeDescriptor();
     DatanodeDescriptor db = b.getDatanodeDescriptor();
-    int c = Boolean.compare(spread.isLastInZone(da), spread.isLastInZone(db));
-    if (c != 0) {
-      return c; // keeping a zone beats everything
-    }
-    c = Integer.compare(spread.inZone(spread.zoneOf(db)), spread.inZone(spread.zoneOf(da)));
-    if (c != 0) {
-      return c; // most crowded zone first
-    }
-    c = Boolean.compare(spread.isLastInRack(da), spread.isLastInRack(db));
+    // Most crowded zone first: a replica alone in its zone (count 1) comes last, so a zone is
+    // dropped only when every zone is down to one replica.
+    int c = Integer.compare(spread.inZone(spread.zoneOf(db)), spread.inZone(spread.zoneOf(da)));
     if (c != 0) {
       return c;
     }
     c = Integer.compare(spread.inRack(db.getNetworkLocation()),
         spread.inRack(da.getNetworkLocation()));
     if (c != 0) {
-      return c;
+      return c; // then most crowded rack
     }
     boolean staleA = da.getLastUpdateMonotonic() < staleBefore;
     boolean staleB = db.getLastUpdateMonotonic() < staleBefore;

@@ -17,6 +17,7 @@ import java.util.Set;
 import io.multizone.hdfs.metrics.ZonePlacementMetrics;
 import io.multizone.hdfs.status.BlockPlacementStatusWithZones;
 import org.apache.hadoop.fs.StorageType;
+import org.apache.hadoop.hdfs.DFSTestUtil;
 import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
 import org.apache.hadoop.net.Node;
 import org.apache.hadoop.net.NodeBase;
@@ -221,6 +222,25 @@ public class TestZonePlacementOnReferenceTopology {
     List<DatanodeStorageInfo> deleted = policy.chooseReplicasToDelete(replicas, replicas, 2,
         new ArrayList<>(Collections.singletonList(StorageType.SSD)), null, null);
     assertTrue(deleted.isEmpty());
+  }
+
+  @Test
+  public void excessDeletionNeverGoesBelowTheRequiredZones() {
+    DatanodeStorageInfo a11 = storageAt("/zone-a/rack-1", 0);
+    DatanodeStorageInfo a21 = storageAt("/zone-a/rack-2", 0);
+    // The only SSD replica is the only one in zone-b: SSD is in excess, but deleting it
+    // would leave one zone, so nothing is deleted.
+    DatanodeStorageInfo b11ssd = DFSTestUtil.createDatanodeStorageInfo("ssd-1", "9.9.9.9",
+        "/zone-b/rack-1", "ssd-host", StorageType.SSD, null);
+    List<DatanodeStorageInfo> replicas = Arrays.asList(a11, a21, b11ssd);
+    List<DatanodeStorageInfo> deleted = policy.chooseReplicasToDelete(replicas, replicas, 2,
+        new ArrayList<>(Collections.singletonList(StorageType.SSD)), null, null);
+    assertTrue("deleted " + deleted, deleted.isEmpty());
+    // With DISK in excess, a zone-a replica goes instead.
+    deleted = policy.chooseReplicasToDelete(replicas, replicas, 2,
+        new ArrayList<>(Collections.singletonList(StorageType.DISK)), null, null);
+    assertEquals(1, deleted.size());
+    assertTrue(deleted.get(0) == a11 || deleted.get(0) == a21);
   }
 
   @Test
