@@ -207,9 +207,17 @@ address_holder() {
     aws_ec2 describe-addresses --allocation-ids "${addr}" \
       | jq -r '.Addresses[0].InstanceId // ""'
   else
-    aws_ec2 describe-network-interfaces \
-      --filters "Name=addresses.private-ip-address,Values=${addr}" \
-      | jq -r '.NetworkInterfaces[0].Attachment.InstanceId // ""'
+    # The instances in the configured subnets (a secondary private IP never leaves its
+    # subnet) with ADDR on one of their interfaces. AWS keeps it on one interface; an
+    # emulator that ignores --allow-reassignment (moto) leaves it on the old one too, so
+    # a running instance wins, then the latest launched.
+    local subnets
+    subnets="$(sed -E 's/[[:space:]]//g; s/[^,=]+=//g' <<<"${CFG[AWS_SUBNETS]}")"
+    aws_ec2 describe-instances --filters "Name=subnet-id,Values=${subnets}" \
+      | jq -r --arg ip "${addr}" '[.Reservations[].Instances[]
+        | select(any(.NetworkInterfaces[]?.PrivateIpAddresses[]?; .PrivateIpAddress == $ip))]
+        | sort_by(.LaunchTime) | reverse | sort_by(.State.Name != "running")
+        | .[0].InstanceId // ""'
   fi
 }
 
@@ -229,8 +237,11 @@ move_address() {
       --allow-reassociation >/dev/null
   else
     local eni
+    # The primary interface (device index 0), not whichever the API lists first.
     eni="$(aws_ec2 describe-instances --instance-ids "${id}" \
-      | jq -r '.Reservations[0].Instances[0].NetworkInterfaces[0].NetworkInterfaceId')"
+      | jq -r '[.Reservations[0].Instances[0].NetworkInterfaces[]?
+        | select(.Attachment.DeviceIndex == 0)][0].NetworkInterfaceId // ""')"
+    [[ -n "${eni}" ]] || { err "instance ${id} has no primary network interface"; return 1; }
     aws_ec2 assign-private-ip-addresses --network-interface-id "${eni}" \
       --private-ip-addresses "${addr}" --allow-reassignment >/dev/null
   fi

@@ -80,7 +80,12 @@ assert_converged() {
   new="$(new_instance)"
   [[ "$(wc -w <<<"${new}")" -eq 1 ]] || fail "expected one replacement, got: ${new}"
   assert_equal "$(jq -r '.volume.attached | join(",")' <<<"${s}")" "${new}"
-  assert_equal "$(jq -r '.address' <<<"${s}")" "${new}"
+  if [[ -n "${PRIVATE_IP:-}" ]]; then
+    # Secondary private IP mode: on the replacement's primary interface.
+    assert_equal "$(primary_eni_holding "${new}")" "$(primary_eni "${new}")"
+  else
+    assert_equal "$(jq -r '.address' <<<"${s}")" "${new}"
+  fi
   assert_equal "$(jq -r --arg i "${new}" '.instances[$i].zone' <<<"${s}")" "us-east-1a"
   assert_equal "$(jq -r --arg i "${OLD}" '.instances[$i].state' <<<"${s}")" "terminated"
   assert_equal "$(jq -r --arg v "${VOL}" '[.instances[] | select(.state != "terminated"
@@ -88,8 +93,9 @@ assert_converged() {
   assert_equal "$(jq -r '.volume.tags["nn-relaunch:state"]' <<<"${s}")" "done"
 }
 
-@test "aws: full relaunch makes the calls in order, one timed line per step, converges" {
-  # This test runs the AWS CLI binary itself (the others use the same CLI code, warm).
+# The full relaunch through the AWS CLI binary NNR_REAL_AWS (behind the recording
+# fake-aws): every call in order, one timed line per step, converged.
+full_relaunch_in_order() {
   unset NNR_AWS_WARM_SOCKET
   sed -i 's/^LEASE_SETTLE=.*/LEASE_SETTLE=2.5/' "${CONF}"
   relaunch
@@ -127,6 +133,48 @@ ec2 terminate-instances"
   grep -q "associate-address --allocation-id ${ALLOC} --instance-id ${new} --allow-reassociation" "${NNR_AWS_LOG}"
   # The lease was checked (volume described) before every step after the first.
   [[ "$(grep -c '^ec2 describe-volumes' "${NNR_AWS_LOG}")" -ge 12 ]]
+}
+
+# Switches the test to the secondary private IP mode: PRIVATE_IP on the old instance's
+# primary interface, ADDRESS=PRIVATE_IP, AWS_ADDRESS_MODE=private-ip.
+use_private_ip() {
+  PRIVATE_IP="$(world assign auto "${OLD}")"
+  sed -i "s/^ADDRESS=.*/ADDRESS=${PRIVATE_IP}/" "${CONF}"
+  echo "AWS_ADDRESS_MODE=private-ip" >>"${CONF}"
+}
+
+# The primary interface (device index 0) of an instance, from describe-instances.
+primary_eni() {
+  "${NNR_REAL_AWS}" ec2 describe-instances --instance-ids "$1" --region us-east-1 \
+    --endpoint-url "${MOTO_URL}" --output json \
+    | jq -r '.Reservations[0].Instances[0].NetworkInterfaces[]
+      | select(.Attachment.DeviceIndex == 0) | .NetworkInterfaceId'
+}
+
+# The interface of INSTANCE holding PRIVATE_IP, from describe-network-interfaces.
+primary_eni_holding() {
+  world holders "${PRIVATE_IP}" | awk -v i="$1" '$2 == i { print $1 }'
+}
+
+@test "aws: full relaunch makes the calls in order, one timed line per step, converges" {
+  # This test runs the AWS CLI binary itself (the others use the same CLI code, warm).
+  full_relaunch_in_order
+}
+
+@test "aws: AWS CLI v2 (/usr/bin/aws): full relaunch in order; AWS_CLI selects it" {
+  [[ -x /usr/bin/aws ]] || skip "no AWS CLI v2 at /usr/bin/aws (apt-get install awscli)"
+  local version
+  version="$(/usr/bin/aws --version 2>&1)" || true
+  [[ "${version}" == aws-cli/2.* ]] || skip "/usr/bin/aws is not AWS CLI v2: ${version}"
+  # The recorder (fake-aws) runs every call with the v2 binary. v2.9 ignores
+  # AWS_ENDPOINT_URL: the provider passes --endpoint-url on every call.
+  export NNR_REAL_AWS=/usr/bin/aws
+  full_relaunch_in_order
+  # AWS_CLI=/usr/bin/aws directly (no recorder): v2 reads the converged world from moto.
+  sed -i "s|^AWS_CLI=.*|AWS_CLI=/usr/bin/aws|" "${CONF}"
+  relaunch --dry-run
+  assert_success
+  assert_output --partial "would: fence    stop $(new_instance)"
 }
 
 @test "aws: --dry-run prints the plan and changes nothing" {
@@ -346,4 +394,84 @@ ec2 detach-volume --force"
   assert_output ""
   run grep -c 'create-tags' "${NNR_AWS_LOG}"
   assert_output "0"
+}
+
+@test "aws private-ip: relaunch assigns the IP to the replacement's interface, in order" {
+  use_private_ip
+  relaunch
+  assert_success
+  run mutating_calls
+  assert_output "ec2 stop-instances --force
+ec2 detach-volume
+ec2 run-instances
+ec2 attach-volume
+ssm send-command prepare
+ssm send-command start
+ec2 assign-private-ip-addresses
+ssm send-command wait-safemode
+ec2 terminate-instances"
+  assert_converged
+  local new eni
+  new="$(new_instance)"
+  eni="$(primary_eni "${new}")"
+  [[ "${eni}" == eni-* ]]
+  run grep '^ec2 assign-private-ip-addresses' "${NNR_AWS_LOG}"
+  assert_output "ec2 assign-private-ip-addresses --network-interface-id ${eni} --private-ip-addresses ${PRIVATE_IP} --allow-reassignment"
+  run grep -c -e associate-address -e describe-addresses "${NNR_AWS_LOG}"
+  assert_output "0"
+  # describe-network-interfaces: the replacement's primary interface holds the IP.
+  run world holders "${PRIVATE_IP}"
+  assert_line "${eni} ${new}"
+  # The client read goes to the private IP.
+  run cat "${NNR_HDFS_LOG}"
+  assert_output "dfs -fs hdfs://${PRIVATE_IP}:8020 -ls /"
+}
+
+@test "aws private-ip: assign fails, killed after the move -> reruns assign once more at most, converge" {
+  use_private_ip
+  fault "assign-private-ip-addresses|fail|An error occurred (InvalidParameterValue) when calling the AssignPrivateIpAddresses operation: x"
+  relaunch
+  assert_failure 1
+  assert_output --partial "step address   FAILED"
+
+  : >"${NNR_AWS_FAULTS}"
+  NNR_TEST_KILL_AFTER_STEP=address relaunch
+  assert_failure
+  assert_output --partial "resuming"
+  local new
+  new="$(new_instance)"
+  assert_equal "$(primary_eni_holding "${new}")" "$(primary_eni "${new}")"
+
+  relaunch
+  assert_success
+  assert_output --partial "${PRIVATE_IP} already on ${new}"
+  # Two assign calls in all: the refused one and the real one; the rerun made none.
+  run grep -c '^ec2 assign-private-ip-addresses .* --allow-reassignment$' "${NNR_AWS_LOG}"
+  assert_output "2"
+  run grep -c '^ec2 run-instances' "${NNR_AWS_LOG}"
+  assert_output "1"
+  assert_equal "$(new_instance)" "${new}"
+  assert_converged
+}
+
+@test "aws private-ip: IP held by another live instance -> refused, not reassigned" {
+  use_private_ip
+  local other
+  other="$(world run us-east-1a)"
+  world assign "${PRIVATE_IP}" "${other}" >/dev/null
+  relaunch
+  assert_failure 4
+  assert_output --partial "address ${PRIVATE_IP} is held by ${other}"
+  run grep -c '^ec2 assign-private-ip-addresses' "${NNR_AWS_LOG}"
+  assert_output "0"
+}
+
+@test "aws private-ip: bad address -> exit 2, nothing touched" {
+  use_private_ip
+  sed -i "s/^ADDRESS=.*/ADDRESS=${ALLOC}/" "${CONF}"
+  relaunch
+  assert_failure 2
+  assert_output "nn-relaunch: error: ADDRESS=${ALLOC}: expected an IPv4 address"
+  run mutating_calls
+  assert_output ""
 }

@@ -10,7 +10,13 @@ process per call, so the setup costs one Python start instead of one per CLI cal
   moto_world.py URL attach VOL INST    attaches VOL to INST (moto allows anything)
   moto_world.py URL associate ALLOC INST
   moto_world.py URL tag VOL KEY VALUE
+  moto_world.py URL assign IP INST     adds IP as a secondary private IP on INST's
+                                       primary interface (IP "auto": .250 of its subnet);
+                                       prints the IP
+  moto_world.py URL holders IP         prints "eni-id instance-id" per interface holding IP
+                                       (describe-network-interfaces)
 """
+import ipaddress
 import json
 import sys
 import urllib.request
@@ -98,6 +104,20 @@ def main(argv):
         c.associate_address(AllocationId=args[0], InstanceId=args[1], AllowReassociation=True)
     elif cmd == "tag":
         c.create_tags(Resources=[args[0]], Tags=[{"Key": args[1], "Value": args[2]}])
+    elif cmd == "assign":
+        inst = c.describe_instances(InstanceIds=[args[1]])["Reservations"][0]["Instances"][0]
+        eni = [n for n in inst["NetworkInterfaces"] if n["Attachment"]["DeviceIndex"] == 0][0]
+        ip = args[0]
+        if ip == "auto":
+            cidr = c.describe_subnets(SubnetIds=[eni["SubnetId"]])["Subnets"][0]["CidrBlock"]
+            ip = str(ipaddress.ip_network(cidr)[250])
+        c.assign_private_ip_addresses(NetworkInterfaceId=eni["NetworkInterfaceId"],
+                                      PrivateIpAddresses=[ip], AllowReassignment=True)
+        print(ip)
+    elif cmd == "holders":
+        for n in c.describe_network_interfaces()["NetworkInterfaces"]:
+            if any(p["PrivateIpAddress"] == args[0] for p in n["PrivateIpAddresses"]):
+                print(n["NetworkInterfaceId"], n.get("Attachment", {}).get("InstanceId", "-"))
     else:
         sys.exit(f"unknown command {cmd}")
 
