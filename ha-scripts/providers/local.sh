@@ -310,10 +310,10 @@ local_exec() {
   local id="$1" pid
   shift
   pid="$(local_get "$(local_dir)/instances/${id}/pid")"
-  [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null || {
+  if [[ -z "${pid}" ]] || ! kill -0 "${pid}" 2>/dev/null; then
     err "instance ${id} is not running"
     return 1
-  }
+  fi
   nsenter -t "${pid}" -m -n -- "$@"
 }
 

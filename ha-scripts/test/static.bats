@@ -6,7 +6,7 @@ setup() {
   load helpers/common
 }
 
-@test "shellcheck -S warning: every script is clean" {
+@test "shellcheck (every check, info included): every script is clean" {
   command -v shellcheck >/dev/null || skip "shellcheck not installed"
   local -a scripts=(
     "${HA_HOME}"/bin/* "${HA_HOME}"/lib/*.sh "${HA_HOME}"/providers/*.sh
@@ -14,7 +14,7 @@ setup() {
     "${HA_HOME}"/test/helpers/fake-aws "${HA_HOME}"/test/helpers/fake-hdfs
   )
   [[ -d "${HA_HOME}/tools" ]] && scripts+=("${HA_HOME}"/tools/*)
-  run shellcheck -x -S warning "${scripts[@]}"
+  run shellcheck "${scripts[@]}"
   assert_success
 }
 
