@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.multizone.yarn.ZonePlacementRuntime;
 import io.multizone.yarn.ZonePlacementYarnConfig;
@@ -44,6 +45,12 @@ import org.slf4j.LoggerFactory;
  */
 public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
   private static final Logger LOG = LoggerFactory.getLogger(LostDataNodeRequeuePolicy.class);
+  /**
+   * The report source of the newest monitor in this JVM. YARN's SchedulingEditPolicy has no
+   * stop hook, and an RM that becomes active again (HA transition) creates a new monitor, so
+   * the next init closes the previous monitor's source (its HDFS client).
+   */
+  private static final AtomicReference<DataNodeReportSource> OPEN = new AtomicReference<>();
 
   private RMContext rmContext;
   private ResourceScheduler scheduler;
@@ -75,6 +82,7 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
       DataNodeReportSource s = (DataNodeReportSource) ReflectionUtils.newInstance(c, config);
       s.init(config, cfg);
       this.source = s;
+      closePrevious(OPEN.getAndSet(s));
       LOG.info("DataNode liveness: following {} every {} ms, lost after {} ms without "
           + "contact, requeue {} (grace {} ms)", s.describe(), interval, cfg.getLostAfterMs(),
           cfg.isRequeueEnabled() ? "on" : "off", cfg.getRequeueGraceMs());
@@ -84,6 +92,20 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     } catch (IOException | RuntimeException e) {
       LOG.warn("DataNode liveness disabled: {}; scheduling continues with stock behaviour",
           e.getMessage());
+    }
+  }
+
+  private static void closePrevious(DataNodeReportSource previous) {
+    if (previous == null) {
+      return;
+    }
+    try {
+      previous.close();
+      LOG.info("Closed the DataNode report source of the previous scheduler monitor ({})",
+          previous.describe());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Closing the previous DataNode report source ({}) failed: {}",
+          previous.describe(), e.toString());
     }
   }
 

@@ -19,6 +19,13 @@ import org.apache.hadoop.conf.Configuration;
 public class FakeDataNodeReportSource implements DataNodeReportSource {
   static final Map<String, Long> DOWN_SINCE = new ConcurrentHashMap<>();
   static volatile boolean unreachable;
+  /** Instances created by the policy, in order, and whether each was closed. */
+  static final List<FakeDataNodeReportSource> CREATED = new java.util.concurrent.CopyOnWriteArrayList<>();
+  volatile boolean closed;
+
+  public FakeDataNodeReportSource() {
+    CREATED.add(this);
+  }
 
   static void down(String host, long lastContactMs) {
     DOWN_SINCE.put(host, lastContactMs);
@@ -55,5 +62,6 @@ public class FakeDataNodeReportSource implements DataNodeReportSource {
 
   @Override
   public void close() {
+    closed = true;
   }
 }

@@ -1,6 +1,7 @@
 package io.multizone.yarn.requeue;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
@@ -222,5 +223,25 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
     Thread.sleep(300);
     assertNull("rack-tier container left alone", completedStatus(rackLocal.getId()));
     assertNotNull(cs().getRMContainer(rackLocal.getId()));
+  }
+
+  @Test
+  public void aNewMonitorClosesThePreviousMonitorsReportSource() throws Exception {
+    start(conf(0), 8 * GB);
+    FakeDataNodeReportSource first = FakeDataNodeReportSource.CREATED
+        .get(FakeDataNodeReportSource.CREATED.size() - 1);
+    assertFalse(first.closed);
+    rm.stop();
+    // The RM active again (as after an HA transition): a new monitor and source.
+    start(conf(0), 8 * GB);
+    FakeDataNodeReportSource second = FakeDataNodeReportSource.CREATED
+        .get(FakeDataNodeReportSource.CREATED.size() - 1);
+    assertTrue("a second source was created", second != first);
+    assertTrue("the previous monitor's source is closed", first.closed);
+    assertFalse("the live monitor's source stays open", second.closed);
+    // The new monitor works: a loss is still noticed.
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    FakeDataNodeReportSource.down("b2h2", System.currentTimeMillis() - 60_000);
+    waitFor("loss noticed", () -> runtime.getLostNodeNames().contains("b2h2"), 10_000);
   }
 }
