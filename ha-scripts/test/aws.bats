@@ -93,6 +93,13 @@ assert_converged() {
   assert_equal "$(jq -r '.volume.tags["nn-relaunch:state"]' <<<"${s}")" "done"
 }
 
+# The mutating calls of one whole relaunch, in order, moving the address with ec2 CALL.
+relaunch_calls() {
+  printf '%s\n' "ec2 stop-instances --force" "ec2 detach-volume" "ec2 run-instances" \
+    "ec2 attach-volume" "ssm send-command prepare" "ssm send-command start" "ec2 $1" \
+    "ssm send-command wait-safemode" "ec2 terminate-instances"
+}
+
 # The full relaunch through the AWS CLI binary NNR_REAL_AWS (behind the recording
 # fake-aws): every call in order, one timed line per step, converged.
 full_relaunch_in_order() {
@@ -104,15 +111,7 @@ full_relaunch_in_order() {
   run grep -cE '^nn-relaunch: step [a-z]+ +ok +[0-9]+\.[0-9]s ' <<<"${lines}"
   assert_output "12"
   run mutating_calls
-  assert_output "ec2 stop-instances --force
-ec2 detach-volume
-ec2 run-instances
-ec2 attach-volume
-ssm send-command prepare
-ssm send-command start
-ec2 associate-address
-ssm send-command wait-safemode
-ec2 terminate-instances"
+  assert_output "$(relaunch_calls associate-address)"
   assert_converged
   local s new
   s="$(state)"
@@ -401,15 +400,7 @@ ec2 detach-volume --force"
   relaunch
   assert_success
   run mutating_calls
-  assert_output "ec2 stop-instances --force
-ec2 detach-volume
-ec2 run-instances
-ec2 attach-volume
-ssm send-command prepare
-ssm send-command start
-ec2 assign-private-ip-addresses
-ssm send-command wait-safemode
-ec2 terminate-instances"
+  assert_output "$(relaunch_calls assign-private-ip-addresses)"
   assert_converged
   local new eni
   new="$(new_instance)"
