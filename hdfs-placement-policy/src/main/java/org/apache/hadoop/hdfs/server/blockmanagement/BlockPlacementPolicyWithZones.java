@@ -391,8 +391,14 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     if (resolver == null || !resolver.hasZoneLevel(source.getNetworkLocation())) {
       return super.isMovable(locs, source, target);
     }
-    ReplicaSpread before = ReplicaSpread.of(resolver, locs);
-    ReplicaSpread after = ReplicaSpread.of(resolver, locs);
+    // Callers (the Balancer's and Mover's Dispatcher) list the target among the candidates;
+    // the block's spread today is the candidates without it.
+    List<DatanodeInfo> current = new ArrayList<>(locs);
+    if (target != null) {
+      current.remove(target);
+    }
+    ReplicaSpread before = ReplicaSpread.of(resolver, current);
+    ReplicaSpread after = ReplicaSpread.of(resolver, current);
     after.remove(source);
     if (target != null) {
       after.add(target);

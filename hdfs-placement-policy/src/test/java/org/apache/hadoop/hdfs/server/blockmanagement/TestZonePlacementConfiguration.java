@@ -76,10 +76,10 @@ public class TestZonePlacementConfiguration {
       DatanodeInfo b1 = DFSTestUtil.getDatanodeDescriptor("2.2.2.2", "/zone-b/rack-1");
       DatanodeInfo b2 = DFSTestUtil.getDatanodeDescriptor("3.3.3.3", "/zone-b/rack-2");
       DatanodeInfo b3 = DFSTestUtil.getDatanodeDescriptor("4.4.4.4", "/zone-b/rack-2");
-      List<DatanodeInfo> locs = Arrays.asList(a, b1, b2);
-      assertFalse(p.isMovable(locs, a, b3));
-      assertTrue(p.isMovable(locs, b2, DFSTestUtil.getDatanodeDescriptor("5.5.5.5",
-          "/zone-c/rack-1")));
+      DatanodeInfo c = DFSTestUtil.getDatanodeDescriptor("5.5.5.5", "/zone-c/rack-1");
+      // Candidates as the Dispatcher passes them: the replicas and the target.
+      assertFalse(p.isMovable(Arrays.asList(a, b1, b2, b3), a, b3));
+      assertTrue(p.isMovable(Arrays.asList(a, b1, b2, c), b2, c));
     }
   }
 

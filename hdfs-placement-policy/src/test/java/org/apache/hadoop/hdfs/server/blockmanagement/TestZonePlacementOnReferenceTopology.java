@@ -253,16 +253,23 @@ public class TestZonePlacementOnReferenceTopology {
     List<DatanodeInfo> locs = Arrays.asList(a11, b11, b21);
     long refused = ZonePlacementMetrics.get().movesRefused();
     assertFalse("zone-a's only replica may not move into zone-b",
-        policy.isMovable(locs, a11, b22));
+        movable(locs, a11, b22));
     assertEquals(refused + 1, ZonePlacementMetrics.get().movesRefused());
-    assertTrue("a move to a new zone keeps the spread", policy.isMovable(locs, b11, c11));
-    assertTrue("a move inside zone-a keeps the spread", policy.isMovable(locs, a11,
+    assertTrue("a move to a new zone keeps the spread", movable(locs, b11, c11));
+    assertTrue("a move inside zone-a keeps the spread", movable(locs, a11,
         storageAt("/zone-a/rack-2", 0).getDatanodeDescriptor()));
+    // Two replicas in two zones: moving one into the third zone keeps two zones (the
+    // target, listed among the candidates, is not a zone the block already spans).
+    assertTrue("zone-b -> zone-a with zone-c kept", movable(Arrays.asList(b11, c11), b11, a11));
+    assertFalse("zone-b -> zone-c collapses", movable(Arrays.asList(b11, c11), b11,
+        storageAt("/zone-c/rack-2", 0).getDatanodeDescriptor()));
   }
 
   @Test
-  public void isMovableNeverReducesZonesOverRandomMoves() {
+  public void isMovableIsExactlyTheZoneRuleOnTopOfTheRackRule() {
     List<DatanodeDescriptor> all = Arrays.asList(h.dataNodes);
+    int allowed = 0;
+    int refused = 0;
     for (int t = 0; t < TRIALS; t++) {
       List<DatanodeDescriptor> shuffled = new ArrayList<>(all);
       Collections.shuffle(shuffled, random);
@@ -270,15 +277,37 @@ public class TestZonePlacementOnReferenceTopology {
       List<DatanodeInfo> locs = new ArrayList<>(shuffled.subList(0, n));
       DatanodeInfo source = locs.get(random.nextInt(n));
       DatanodeInfo target = shuffled.get(n + random.nextInt(shuffled.size() - n));
-      Set<String> before = zonesOf(locs);
       List<DatanodeInfo> afterLocs = new ArrayList<>(locs);
       afterLocs.remove(source);
       afterLocs.add(target);
-      boolean movable = policy.isMovable(locs, source, target);
-      if (zonesOf(afterLocs).size() < before.size()) {
-        assertFalse(movable);
+      boolean keepsZones = zonesOf(afterLocs).size() >= zonesOf(locs).size();
+      // Default's rule: the source's rack keeps a replica, or the target brings a new rack.
+      boolean keepsRacks = racksOf(afterLocs).size() >= racksOf(locs).size();
+      boolean movable = movable(locs, source, target);
+      assertEquals(locs + ": " + source + " -> " + target, keepsZones && keepsRacks, movable);
+      if (movable) {
+        allowed++;
+      } else {
+        refused++;
       }
     }
+    assertTrue("both outcomes exercised: " + allowed + "/" + refused, allowed > 0 && refused > 0);
+  }
+
+  /** isMovable as the Balancer's and Mover's Dispatcher calls it: target among candidates. */
+  private static boolean movable(List<DatanodeInfo> locs, DatanodeInfo source,
+      DatanodeInfo target) {
+    List<DatanodeInfo> candidates = new ArrayList<>(locs);
+    candidates.add(target);
+    return policy.isMovable(candidates, source, target);
+  }
+
+  private static Set<String> racksOf(List<DatanodeInfo> nodes) {
+    Set<String> racks = new HashSet<>();
+    for (DatanodeInfo d : nodes) {
+      racks.add(d.getNetworkLocation());
+    }
+    return racks;
   }
 
   // ------------------------------------------------------------------ helpers
