@@ -73,6 +73,15 @@ public final class ReplicaSpread {
     return zoneCounts.size();
   }
 
+  /** Replicas in the most crowded zone (0 when empty). */
+  public int maxPerZone() {
+    int max = 0;
+    for (int c : zoneCounts.values()) {
+      max = Math.max(max, c);
+    }
+    return max;
+  }
+
   /** Replicas in that zone. */
   public int inZone(String zone) {
     Integer c = zoneCounts.get(zone);

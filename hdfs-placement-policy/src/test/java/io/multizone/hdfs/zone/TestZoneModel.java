@@ -74,12 +74,16 @@ public class TestZoneModel {
     assertEquals(2, s.zoneCount());
     assertEquals(2, s.inZone("/zone-a"));
     assertEquals(2, s.inRack("/zone-a/rack-1"));
+    assertEquals(2, s.maxPerZone());
     assertEquals("/zone-b", s.lastZone());
     assertTrue(s.isLastInZone(new NodeBase("h3", "/zone-b/rack-2")));
     assertFalse(s.isLastInZone(new NodeBase("h1", "/zone-a/rack-1")));
     s.remove(new NodeBase("h3", "/zone-b/rack-2"));
     assertEquals(1, s.zoneCount());
     assertFalse(s.holdsZone("/zone-b"));
+    s.remove(new NodeBase("h1", "/zone-a/rack-1"));
+    s.remove(new NodeBase("h2", "/zone-a/rack-1"));
+    assertEquals(0, s.maxPerZone());
   }
 
   @Test

@@ -409,6 +409,17 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
           + " instead of {}", source, target, after.zoneCount(), before.zoneCount());
       return false;
     }
+    // Nor crowd a zone beyond the even share ceil(n / zones). The Dispatcher asks this
+    // (replication) policy about erasure-coded groups too, where one zone above its share
+    // can hold more internal blocks than there are parity blocks.
+    int zones = after.zoneCount();
+    int cap = (current.size() + zones - 1) / zones;
+    if (after.maxPerZone() > cap && after.maxPerZone() > before.maxPerZone()) {
+      metrics.incrMovesRefused();
+      LOG.debug("Refusing to move a replica from {} to {}: a zone would hold {} of {}"
+          + " (even share {})", source, target, after.maxPerZone(), current.size(), cap);
+      return false;
+    }
     return super.isMovable(locs, source, target);
   }
 

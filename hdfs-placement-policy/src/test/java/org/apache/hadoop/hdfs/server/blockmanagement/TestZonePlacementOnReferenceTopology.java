@@ -266,7 +266,7 @@ public class TestZonePlacementOnReferenceTopology {
   }
 
   @Test
-  public void isMovableIsExactlyTheZoneRuleOnTopOfTheRackRule() {
+  public void isMovableIsExactlyTheZoneRulesOnTopOfTheRackRule() {
     List<DatanodeDescriptor> all = Arrays.asList(h.dataNodes);
     int allowed = 0;
     int refused = 0;
@@ -281,10 +281,13 @@ public class TestZonePlacementOnReferenceTopology {
       afterLocs.remove(source);
       afterLocs.add(target);
       boolean keepsZones = zonesOf(afterLocs).size() >= zonesOf(locs).size();
+      int cap = (n + zonesOf(afterLocs).size() - 1) / zonesOf(afterLocs).size();
+      boolean keepsShare = maxPerZone(afterLocs) <= Math.max(cap, maxPerZone(locs));
       // Default's rule: the source's rack keeps a replica, or the target brings a new rack.
       boolean keepsRacks = racksOf(afterLocs).size() >= racksOf(locs).size();
       boolean movable = movable(locs, source, target);
-      assertEquals(locs + ": " + source + " -> " + target, keepsZones && keepsRacks, movable);
+      assertEquals(locs + ": " + source + " -> " + target,
+          keepsZones && keepsShare && keepsRacks, movable);
       if (movable) {
         allowed++;
       } else {
@@ -292,6 +295,35 @@ public class TestZonePlacementOnReferenceTopology {
       }
     }
     assertTrue("both outcomes exercised: " + allowed + "/" + refused, allowed > 0 && refused > 0);
+  }
+
+  @Test
+  public void movesThatCrowdAZoneOfAnErasureCodedGroupAreRefused() {
+    // An RS-6-3 group spread 3/3/3 (the Dispatcher asks the replication policy for striped
+    // groups too): one more internal block in a zone would make that zone's loss fatal.
+    List<DatanodeInfo> group = new ArrayList<>();
+    for (String zone : new String[] {"/zone-a", "/zone-b", "/zone-c"}) {
+      group.add(storageAt(zone + "/rack-1", 0).getDatanodeDescriptor());
+      group.add(storageAt(zone + "/rack-1", 1).getDatanodeDescriptor());
+      group.add(storageAt(zone + "/rack-2", 0).getDatanodeDescriptor());
+    }
+    DatanodeInfo a11 = group.get(0);
+    DatanodeInfo b22 = storageAt("/zone-b/rack-2", 1).getDatanodeDescriptor();
+    DatanodeInfo a22 = storageAt("/zone-a/rack-2", 1).getDatanodeDescriptor();
+    long refused = ZonePlacementMetrics.get().movesRefused();
+    assertFalse("zone-b would hold 4 of 9", movable(group, a11, b22));
+    assertEquals(refused + 1, ZonePlacementMetrics.get().movesRefused());
+    assertTrue("a move inside zone-a keeps 3/3/3", movable(group, a11, a22));
+  }
+
+  private static int maxPerZone(List<DatanodeInfo> nodes) {
+    java.util.Map<String, Integer> perZone = new java.util.HashMap<>();
+    int max = 0;
+    for (DatanodeInfo d : nodes) {
+      max = Math.max(max, perZone.merge(Topologies.zoneOf(d.getNetworkLocation()), 1,
+          Integer::sum));
+    }
+    return max;
   }
 
   /** isMovable as the Balancer's and Mover's Dispatcher calls it: target among candidates. */
