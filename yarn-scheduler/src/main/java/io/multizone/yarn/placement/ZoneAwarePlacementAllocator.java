@@ -1,15 +1,20 @@
 package io.multizone.yarn.placement;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.multizone.yarn.ZonePlacementRuntime;
 import io.multizone.yarn.ZonePlacementYarnConfig;
+import io.multizone.yarn.zone.ZoneResolver;
 import org.apache.hadoop.util.Time;
 import org.apache.hadoop.yarn.api.records.NodeState;
 import org.apache.hadoop.yarn.api.records.Resource;
@@ -27,6 +32,7 @@ import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.activities.DiagnosticsCollector;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.ContainerRequest;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.PendingAsk;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.CandidateNodeSet;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.PendingAskUpdateResult;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.SchedulingMode;
@@ -43,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * wanted zone while any node of a wanted zone has room for the request (free resources, same
  * partition, not reserved, not blacklisted for the application, heartbeating), and in any
  * case until {@value ZonePlacementYarnConfig#OFF_ZONE_DELAY} off-zone offers were skipped.
- * An off-zone node then still goes through YARN's own off-switch delay. A host whose DataNode is lost (per the liveness monitor) stops
- * being node-local: its host ask is hidden from the scheduler, so the ask goes to the other
- * named hosts, then rack, zone, anywhere. Enable with
+ * An off-zone node then still goes through YARN's own off-switch delay. With multi-node
+ * placement, {@link #getPreferredNodeIterator} also offers the candidates in tier order. A
+ * host whose DataNode is lost (per the liveness monitor) stops being node-local: its host ask
+ * is hidden from the scheduler, so the ask goes to the other named hosts, then rack, zone,
+ * anywhere. Enable with
  * {@code yarn.scheduler.app-placement-allocator.class=} this class.
  *
  * @param <N> scheduler node type
@@ -134,6 +142,138 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   private boolean isLostHost(String resourceName) {
     Set<String> lost = runtime.getLostNodeNames();
     return !lost.isEmpty() && lost.contains(resourceName);
+  }
+
+  /**
+   * Multi-node placement: the sorter's order, stably partitioned by tier, so a located request
+   * tries its named hosts (DataNode not lost) first, then nodes of a named rack, then of a
+   * wanted zone, then the rest. Without this the sorter (by utilisation) decides alone and
+   * YARN's missed-opportunity count can run out on rack/zone nodes met before a free named
+   * host. Delay scheduling and the off-zone veto are unchanged; only the order differs.
+   * A single-node candidate set, an ANY-only request or a disabled zone tier get the stock
+   * iterator untouched.
+   *
+   * @param candidateNodeSet the nodes the scheduler may use
+   * @return the nodes to try, best tier first
+   */
+  @Override
+  public Iterator<N> getPreferredNodeIterator(CandidateNodeSet<N> candidateNodeSet) {
+    if (candidateNodeSet.getAllNodes().size() <= 1
+        || !runtime.getConfig().isZoneTierEnabled()) {
+      return super.getPreferredNodeIterator(candidateNodeSet);
+    }
+    Locality l = locality();
+    if (!l.located()) {
+      return super.getPreferredNodeIterator(candidateNodeSet);
+    }
+    return new TierOrderIterator<>(super.getPreferredNodeIterator(candidateNodeSet), l,
+        runtime.getLostNodeNames(), runtime.getZoneResolver());
+  }
+
+  /**
+   * Stable partition of a node iterator into the four tiers, in one lazy pass: nodes of the
+   * best tier the request can have are handed out as they come, the others are buffered in
+   * up to three lists and handed out once the source is exhausted.
+   */
+  private static final class TierOrderIterator<N extends SchedulerNode>
+      implements Iterator<N> {
+    private static final int HOST = 0;
+    private static final int RACK = 1;
+    private static final int ZONE = 2;
+    private static final int REST = 3;
+
+    private final Iterator<N> source;
+    private final Locality locality;
+    private final Set<String> lost;
+    private final ZoneResolver zones;
+    /** Tier handed out at once; HOST unless every named host is lost. */
+    private final int streamed;
+    @SuppressWarnings("unchecked")
+    private final List<N>[] buffered = new List[REST + 1];
+    private int drainTier = -1;
+    private int drainPos;
+    private N next;
+
+    TierOrderIterator(Iterator<N> source, Locality locality, Set<String> lost,
+        ZoneResolver zones) {
+      this.source = source;
+      this.locality = locality;
+      this.lost = lost;
+      this.zones = zones;
+      this.streamed = hasLiveNamedHost(locality.hosts, lost) ? HOST : RACK;
+    }
+
+    private static boolean hasLiveNamedHost(Set<String> hosts, Set<String> lost) {
+      if (lost.isEmpty()) {
+        return !hosts.isEmpty();
+      }
+      for (String h : hosts) {
+        if (!lost.contains(h)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private int tierOf(N node) {
+      String name = node.getNodeName();
+      if (locality.hosts.contains(name) && !lost.contains(name)) {
+        return HOST;
+      }
+      String rack = node.getRackName();
+      if (locality.racks.contains(rack)) {
+        return RACK;
+      }
+      if (!locality.zones.isEmpty()) {
+        String zone = zones.zoneOf(rack);
+        if (zone != null && locality.zones.contains(zone)) {
+          return ZONE;
+        }
+      }
+      return REST;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next != null) {
+        return true;
+      }
+      if (drainTier < 0) {
+        while (source.hasNext()) {
+          N node = source.next();
+          int tier = tierOf(node);
+          if (tier <= streamed) {
+            next = node;
+            return true;
+          }
+          List<N> bucket = buffered[tier];
+          if (bucket == null) {
+            bucket = new ArrayList<>();
+            buffered[tier] = bucket;
+          }
+          bucket.add(node);
+        }
+        drainTier = streamed + 1;
+      }
+      for (; drainTier <= REST; drainTier++, drainPos = 0) {
+        List<N> bucket = buffered[drainTier];
+        if (bucket != null && drainPos < bucket.size()) {
+          next = bucket.get(drainPos++);
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public N next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      N n = next;
+      next = null;
+      return n;
+    }
   }
 
   @Override

@@ -46,6 +46,7 @@ import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.AppAddedSch
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.AppAttemptAddedSchedulerEvent;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.NodeAddedSchedulerEvent;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.NodeUpdateSchedulerEvent;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.ResourceUsageMultiNodeLookupPolicy;
 import org.apache.hadoop.yarn.server.utils.BuilderUtils;
 
 /**
@@ -60,6 +61,8 @@ import org.apache.hadoop.yarn.server.utils.BuilderUtils;
  *       3 replicas over 2 zones; an emulated MapReduce AM takes each container for a task
  *       with a replica on the node, else in the rack, else in the zone, else any; share of
  *       tasks per tier and off-zone share.</li>
+ *   <li>Both again with CapacityScheduler multi-node placement (utilisation sorter): every
+ *       heartbeat is one pass over all nodes in the order the allocator returns.</li>
  * </ol>
  *
  * Applications and nodes are added straight to the scheduler, as in TestCapacitySchedulerPerf.
@@ -98,30 +101,38 @@ public final class ZonePlacementBenchmark {
     }
     Files.write(table.toPath(), sb.toString().getBytes(StandardCharsets.UTF_8));
 
-    System.out.println("== Throughput: 1000 nodes, MapReduce-like asks (best of 4) ==");
-    double[] best = new double[2];
-    for (int rep = 0; rep < 4; rep++) {
-      for (int mode = 0; mode < 2; mode++) {
-        double r = throughput(table, mode == 1, perfHosts);
-        System.out.printf(Locale.ROOT, "  run %d %-6s %,10.0f allocations/s%n", rep + 1,
-            mode == 1 ? "zone" : "stock", r);
-        best[mode] = Math.max(best[mode], r);
+    for (boolean multiNode : new boolean[] {false, true}) {
+      System.out.println("== Throughput: 1000 nodes, MapReduce-like asks"
+          + (multiNode ? ", multi-node placement" : "") + " (best of 4) ==");
+      double[] best = new double[2];
+      for (int rep = 0; rep < 4; rep++) {
+        for (int mode = 0; mode < 2; mode++) {
+          double r = throughput(table, mode == 1, multiNode, perfHosts);
+          System.out.printf(Locale.ROOT, "  run %d %-6s %,10.0f allocations/s%n", rep + 1,
+              mode == 1 ? "zone" : "stock", r);
+          best[mode] = Math.max(best[mode], r);
+        }
       }
+      System.out.printf(Locale.ROOT, "  stock %,.0f/s   zone-aware %,.0f/s   ratio %.2f%n",
+          best[0], best[1], best[1] / best[0]);
     }
-    System.out.printf(Locale.ROOT, "  stock %,.0f/s   zone-aware %,.0f/s   ratio %.2f%n",
-        best[0], best[1], best[1] / best[0]);
 
-    for (int[] load : new int[][] {{70, 500}, {90, 200}}) {
-      int busyPct = load[0];
-      int taskCount = load[1];
-      System.out.println("== Locality: 3 zones x 10 racks x 10 hosts, " + busyPct
-          + "% busy, " + taskCount + " tasks, 3 replicas over 2 zones ==");
-      Map<PlacementTier, Integer> stock = locality(table, false, locHosts, busyPct, taskCount);
-      Map<PlacementTier, Integer> ours = locality(table, true, locHosts, busyPct, taskCount);
-      System.out.printf(Locale.ROOT, "  %-10s %8s %8s %8s %9s %9s%n", "allocator", "node",
-          "rack", "zone", "off-zone", "unplaced");
-      print("stock", stock);
-      print("zone", ours);
+    for (boolean multiNode : new boolean[] {false, true}) {
+      for (int[] load : new int[][] {{70, 500}, {90, 200}}) {
+        int busyPct = load[0];
+        int taskCount = load[1];
+        System.out.println("== Locality: 3 zones x 10 racks x 10 hosts, " + busyPct
+            + "% busy, " + taskCount + " tasks, 3 replicas over 2 zones"
+            + (multiNode ? ", multi-node placement" : "") + " ==");
+        Map<PlacementTier, Integer> stock =
+            locality(table, false, multiNode, locHosts, busyPct, taskCount);
+        Map<PlacementTier, Integer> ours =
+            locality(table, true, multiNode, locHosts, busyPct, taskCount);
+        System.out.printf(Locale.ROOT, "  %-10s %8s %8s %8s %9s %9s%n", "allocator", "node",
+            "rack", "zone", "off-zone", "unplaced");
+        print("stock", stock);
+        print("zone", ours);
+      }
     }
   }
 
@@ -136,7 +147,10 @@ public final class ZonePlacementBenchmark {
         m.get(PlacementTier.NONE));
   }
 
-  private static Configuration conf(File table, boolean zone) {
+  private static final String SORTER = ResourceUsageMultiNodeLookupPolicy.class.getName();
+
+  private static Configuration conf(File table, boolean zone, boolean multiNode,
+      long sortingIntervalMs) {
     Configuration conf = new YarnConfiguration();
     conf.set(YarnConfiguration.RM_SCHEDULER, CapacityScheduler.class.getName());
     conf.set("net.topology.node.switch.mapping.impl", TableMapping.class.getName());
@@ -150,6 +164,16 @@ public final class ZonePlacementBenchmark {
     if (zone) {
       conf.set(ZonePlacementYarnConfig.YARN_APP_PLACEMENT_ALLOCATOR_KEY,
           ZoneAwarePlacementAllocator.class.getName());
+    }
+    if (multiNode) {
+      String p = "yarn.scheduler.capacity.multi-node-sorting.policy";
+      conf.setBoolean("yarn.scheduler.capacity.multi-node-placement-enabled", true);
+      conf.set(p + ".names", "resource-based");
+      conf.set(p, "resource-based");
+      conf.set(p + ".resource-based.class", SORTER);
+      conf.setLong(p + ".resource-based.sorting-interval.ms", sortingIntervalMs);
+      // Heartbeats are driven by hand, slower than real ones: keep every node a candidate.
+      conf.setLong(YarnConfiguration.RM_NM_HEARTBEAT_INTERVAL_MS, 60_000);
     }
     return conf;
   }
@@ -278,11 +302,16 @@ public final class ZonePlacementBenchmark {
     return cs.getApplicationAttempt(attemptId);
   }
 
-  private static double throughput(File table, boolean zone, List<String> hosts)
-      throws Exception {
-    MockRM rm = startRm(conf(table, zone));
+  private static double throughput(File table, boolean zone, boolean multiNode,
+      List<String> hosts) throws Exception {
+    // Multi-node: the sorter thread re-sorts once a second, YARN's default.
+    MockRM rm = startRm(conf(table, zone, multiNode, 1000));
     try {
       List<RMNode> nodes = addNodes(rm, hosts, 64 * GB, 64);
+      if (multiNode) {
+        rm.getRMContext().getMultiNodeSortingManager().getMultiNodePolicy(SORTER)
+            .reSortClusterNodes();
+      }
       CapacityScheduler cs = (CapacityScheduler) rm.getResourceScheduler();
       Random rnd = new Random(42);
       int apps = 10;
@@ -312,8 +341,9 @@ public final class ZonePlacementBenchmark {
   }
 
   private static Map<PlacementTier, Integer> locality(File table, boolean zone,
-      List<String> hosts, int busyPct, int taskCount) throws Exception {
-    MockRM rm = startRm(conf(table, zone));
+      boolean multiNode, List<String> hosts, int busyPct, int taskCount) throws Exception {
+    // Multi-node: sorted at each pass (no sorter thread), so runs are reproducible.
+    MockRM rm = startRm(conf(table, zone, multiNode, 0));
     Map<PlacementTier, Integer> tiers = new EnumMap<>(PlacementTier.class);
     for (PlacementTier t : PlacementTier.values()) {
       tiers.put(t, 0);
