@@ -199,6 +199,17 @@ public abstract class ZoneRmTestSupport {
     return null;
   }
 
+  /**
+   * Asks for one container on a1h1 at priority 1 and asserts which allocator YARN created
+   * for it: YARN silently falls back to the stock one when the configured class is wrong.
+   */
+  protected void assertAllocatorInUse(Class<?> expected) throws Exception {
+    ask(1, 1, GB, "a1h1");
+    AppPlacementAllocator<?> ap = allocatorFor(1);
+    org.junit.Assert.assertNotNull("no allocator for priority 1", ap);
+    org.junit.Assert.assertSame(expected, ap.getClass());
+  }
+
   /** @return zone ("a", "b", "c") of a host */
   protected static String zoneOf(String host) {
     return host.substring(0, 1);

@@ -3,7 +3,6 @@ package io.multizone.yarn.placement;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
@@ -108,10 +107,7 @@ public class ZoneAwareMultiNodePlacementTest extends ZoneRmTestSupport {
   public void pluginIsTheAllocatorInUse() throws Exception {
     start(multiNodeConf(true), 8 * GB);
     assertTrue(cs().isMultiNodePlacementEnabled());
-    ask(1, 1, GB, "a1h1");
-    AppPlacementAllocator<?> ap = allocatorFor(1);
-    assertNotNull(ap);
-    assertSame(ZoneAwarePlacementAllocator.class, ap.getClass());
+    assertAllocatorInUse(ZoneAwarePlacementAllocator.class);
   }
 
   @Test

@@ -1,8 +1,6 @@
 package io.multizone.yarn.placement;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNotNull;
-import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
 import java.util.Collections;
@@ -12,7 +10,6 @@ import io.multizone.yarn.ZonePlacementRuntime;
 import io.multizone.yarn.ZoneRmTestSupport;
 import io.multizone.yarn.metrics.ZonePlacementMetrics;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.AppPlacementAllocator;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
 import org.junit.Test;
 
@@ -29,17 +26,13 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
   @Test
   public void pluginIsTheAllocatorInUse() throws Exception {
     start(baseConf(true), 8 * GB);
-    ask(1, 1, GB, "a1h1");
-    AppPlacementAllocator<?> ap = allocatorFor(1);
-    assertNotNull(ap);
-    assertSame(ZoneAwarePlacementAllocator.class, ap.getClass());
+    assertAllocatorInUse(ZoneAwarePlacementAllocator.class);
   }
 
   @Test
   public void stockAllocatorWithoutTheKey() throws Exception {
     start(baseConf(false), 8 * GB);
-    ask(1, 1, GB, "a1h1");
-    assertSame(LocalityAppPlacementAllocator.class, allocatorFor(1).getClass());
+    assertAllocatorInUse(LocalityAppPlacementAllocator.class);
   }
 
   @Test
