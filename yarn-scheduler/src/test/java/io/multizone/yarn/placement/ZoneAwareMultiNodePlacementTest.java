@@ -177,8 +177,7 @@ public class ZoneAwareMultiNodePlacementTest extends ZoneRmTestSupport {
     start(multiNodeConf(false), 8 * GB);
     pin(5, "a1h1", 3 * GB);
     pin(6, "a1h2", GB);
-    ask(1, 1, GB, "a1h1");
-    assertSame(LocalityAppPlacementAllocator.class, allocatorFor(1).getClass());
+    assertAllocatorInUse(LocalityAppPlacementAllocator.class);
     Map<String, Integer> before = liveByHost();
     offer("b1h1");
     Map<String, Integer> placed = diff(liveByHost(), before);
