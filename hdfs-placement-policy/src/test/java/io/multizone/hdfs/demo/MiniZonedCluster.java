@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -18,7 +19,11 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.hdfs.client.HdfsClientConfigKeys;
 import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
 import org.apache.hadoop.hdfs.protocol.LocatedBlock;
+import org.apache.hadoop.hdfs.protocol.HdfsConstants.DatanodeReportType;
+import org.apache.hadoop.hdfs.server.blockmanagement.DatanodeDescriptor;
+import org.apache.hadoop.hdfs.server.blockmanagement.DatanodeManager;
 import org.apache.hadoop.hdfs.server.datanode.DataNode;
+import org.apache.hadoop.test.GenericTestUtils;
 
 /**
  * A real in-process HDFS cluster (MiniDFSCluster) laid out over zones, tuned so that
@@ -83,7 +88,25 @@ public final class MiniZonedCluster implements AutoCloseable {
     }
     MiniDFSCluster c = b.build();
     c.waitActive();
+    awaitStorageReports(c, racks.length);
     return new MiniZonedCluster(c);
+  }
+
+  /**
+   * Waits until the NameNode has every DataNode's storage report (waitActive only waits for
+   * registration; a node with no reported space is passed over by every placement policy).
+   */
+  private static void awaitStorageReports(MiniDFSCluster c, int dataNodes) throws IOException {
+    DatanodeManager dm = c.getNamesystem().getBlockManager().getDatanodeManager();
+    try {
+      GenericTestUtils.waitFor(() -> {
+        List<DatanodeDescriptor> live = dm.getDatanodeListForReport(DatanodeReportType.LIVE);
+        return live.size() == dataNodes
+            && live.stream().allMatch(d -> d.getRemaining() > 0);
+      }, 100, 30_000);
+    } catch (TimeoutException | InterruptedException e) {
+      throw new IOException("DataNodes did not report their storage in 30 s", e);
+    }
   }
 
   /** The zone (first location component) of a network location. */
