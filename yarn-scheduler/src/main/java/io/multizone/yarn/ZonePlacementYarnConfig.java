@@ -1,5 +1,8 @@
 package io.multizone.yarn;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 
 import org.apache.hadoop.conf.Configuration;
@@ -66,10 +69,22 @@ public final class ZonePlacementYarnConfig {
   /**
    * URI of the NameNode (or HA nameservice) whose DataNode report is followed. Default: the
    * configuration's {@code fs.defaultFS}. Must be an {@code hdfs://} URI; HA failover uses the
-   * normal HDFS client configuration (dfs.nameservices etc.). The RM user must be allowed to
-   * read the DataNode report (HDFS superuser group).
+   * normal HDFS client configuration (dfs.nameservices etc.). With the default RPC source the
+   * RM user must be allowed to read the DataNode report (HDFS superuser group); the JMX source
+   * needs no such right.
    */
   public static final String DATANODE_NAMENODE_URI = PREFIX + "datanode.namenode-uri";
+
+  /**
+   * NameNode web server addresses ({@code host:port}, comma-separated) read by
+   * {@code io.multizone.yarn.liveness.JmxDataNodeReportSource}. Default empty: derived from the
+   * HDFS configuration of {@link #DATANODE_NAMENODE_URI} ({@code dfs.namenode.http-address},
+   * or {@code https-address} under {@code dfs.http.policy=HTTPS_ONLY}, per NameNode of an HA
+   * nameservice). Set it when the RM has no hdfs-site.xml with those keys; the RPC source
+   * ignores it.
+   */
+  public static final String DATANODE_NAMENODE_HTTP_ADDRESSES =
+      PREFIX + "datanode.namenode-http-addresses";
 
   /** Interval between two DataNode reports, ms. Default 1000. */
   public static final String DATANODE_POLL_INTERVAL_MS = PREFIX + "datanode.poll-interval-ms";
@@ -88,7 +103,9 @@ public final class ZonePlacementYarnConfig {
 
   /**
    * Class implementing {@code io.multizone.yarn.liveness.DataNodeReportSource}. Default: the
-   * HDFS client RPC source. Exists so a deployment (or a test) can plug another source.
+   * HDFS client RPC source (needs HDFS superuser rights);
+   * {@code io.multizone.yarn.liveness.JmxDataNodeReportSource} reads the NameNode's web server
+   * instead and needs none. Also lets a test plug a fake source.
    */
   public static final String DATANODE_REPORT_SOURCE_CLASS =
       PREFIX + "datanode.report-source.class";
@@ -109,6 +126,7 @@ public final class ZonePlacementYarnConfig {
   private final int offZoneDelay;
   private final boolean zoneTierEnabled;
   private final String nameNodeUri;
+  private final List<String> nameNodeHttpAddresses;
   private final long pollIntervalMs;
   private final long lostAfterMs;
   private final String reportSourceClass;
@@ -127,6 +145,8 @@ public final class ZonePlacementYarnConfig {
     this.zoneTierEnabled = readBoolean(conf, ZONE_TIER_ENABLED, DEFAULT_ZONE_TIER_ENABLED);
     String uri = trimToNull(conf.get(DATANODE_NAMENODE_URI));
     this.nameNodeUri = uri != null ? uri : trimToNull(conf.get("fs.defaultFS"));
+    this.nameNodeHttpAddresses = Collections.unmodifiableList(
+        Arrays.asList(conf.getTrimmedStrings(DATANODE_NAMENODE_HTTP_ADDRESSES)));
     this.pollIntervalMs = readLong(conf, DATANODE_POLL_INTERVAL_MS,
         DEFAULT_DATANODE_POLL_INTERVAL_MS, 10, Long.MAX_VALUE);
     this.lostAfterMs = readLong(conf, DATANODE_LOST_AFTER_MS, DEFAULT_DATANODE_LOST_AFTER_MS,
@@ -155,6 +175,14 @@ public final class ZonePlacementYarnConfig {
   /** @return NameNode URI to poll, or null when neither the key nor fs.defaultFS is set */
   public String getNameNodeUri() {
     return nameNodeUri;
+  }
+
+  /**
+   * @return NameNode web server addresses ({@link #DATANODE_NAMENODE_HTTP_ADDRESSES}); empty
+   *     when they come from the HDFS configuration
+   */
+  public List<String> getNameNodeHttpAddresses() {
+    return nameNodeHttpAddresses;
   }
 
   /** @return DataNode report interval in ms */
@@ -186,7 +214,8 @@ public final class ZonePlacementYarnConfig {
   public String toString() {
     return ZONE_DEPTH + "=" + zoneDepth + ", " + OFF_ZONE_DELAY + "=" + offZoneDelay + ", "
         + ZONE_TIER_ENABLED + "=" + zoneTierEnabled + ", " + DATANODE_NAMENODE_URI + "="
-        + nameNodeUri + ", " + DATANODE_POLL_INTERVAL_MS + "=" + pollIntervalMs + ", "
+        + nameNodeUri + ", " + DATANODE_NAMENODE_HTTP_ADDRESSES + "=" + nameNodeHttpAddresses
+        + ", " + DATANODE_POLL_INTERVAL_MS + "=" + pollIntervalMs + ", "
         + DATANODE_LOST_AFTER_MS + "=" + lostAfterMs + ", " + REQUEUE_ENABLED + "="
         + requeueEnabled + ", " + REQUEUE_GRACE_MS + "=" + requeueGraceMs;
   }

@@ -2,7 +2,6 @@ package io.multizone.yarn.liveness;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,22 +24,8 @@ public class DfsDataNodeReportSource implements DataNodeReportSource {
 
   @Override
   public void init(Configuration conf, ZonePlacementYarnConfig config) throws IOException {
-    uri = config.getNameNodeUri();
-    if (uri == null) {
-      throw new IOException("No NameNode to follow: set "
-          + ZonePlacementYarnConfig.DATANODE_NAMENODE_URI + " or fs.defaultFS to an hdfs:// URI");
-    }
-    URI parsed;
-    try {
-      parsed = new URI(uri);
-    } catch (URISyntaxException e) {
-      throw new IOException("Malformed " + ZonePlacementYarnConfig.DATANODE_NAMENODE_URI
-          + " '" + uri + "': " + e.getMessage(), e);
-    }
-    if (!"hdfs".equalsIgnoreCase(parsed.getScheme())) {
-      throw new IOException(ZonePlacementYarnConfig.DATANODE_NAMENODE_URI
-          + " (or fs.defaultFS) must be an hdfs:// URI, got '" + uri + "'");
-    }
+    URI parsed = NameNodeUri.of(config);
+    uri = parsed.toString();
     Configuration c = new Configuration(conf);
     c.setInt("ipc.client.connect.max.retries", 1);
     c.setInt("ipc.client.connect.max.retries.on.timeouts", 1);
