@@ -160,18 +160,44 @@ public final class MiniZonedCluster implements AutoCloseable {
   /**
    * Stops every DataNode of the zone and makes the NameNode declare them dead at once,
    * as it would after its dead-node interval.
+   *
+   * @return how many DataNodes were stopped
    */
   public int loseZone(String zone) throws IOException {
+    return stopZone(zone).size();
+  }
+
+  /**
+   * As {@link #loseZone}, keeping what {@link #restoreZone} needs to bring the zone back.
+   *
+   * @return the stopped DataNodes
+   */
+  public List<MiniDFSCluster.DataNodeProperties> stopZone(String zone) throws IOException {
     List<DataNode> victims = dataNodesIn(zone);
+    List<MiniDFSCluster.DataNodeProperties> stopped = new ArrayList<>();
     // Stop them all before the NameNode hears of any: otherwise it may re-replicate onto a
     // node of the zone that is about to stop, and wait for that transfer to time out.
     for (DataNode dn : victims) {
-      cluster.stopDataNode(dn.getDatanodeId().getXferAddr());
+      stopped.add(cluster.stopDataNode(dn.getDatanodeId().getXferAddr()));
     }
     for (DataNode dn : victims) {
       cluster.setDataNodeDead(dn.getDatanodeId());
     }
-    return victims.size();
+    return stopped;
+  }
+
+  /**
+   * Restarts DataNodes stopped by {@link #stopZone} on their old ports (so the same rack
+   * mapping applies) with their old replicas, and waits until they have registered.
+   */
+  public void restoreZone(List<MiniDFSCluster.DataNodeProperties> stopped) throws IOException {
+    for (MiniDFSCluster.DataNodeProperties dn : stopped) {
+      if (!cluster.restartDataNode(dn, true)) {
+        throw new IOException("DataNode " + dn + " did not restart");
+      }
+    }
+    cluster.waitActive();
+    awaitStorageReports(cluster, cluster.getDataNodes().size());
   }
 
   @Override

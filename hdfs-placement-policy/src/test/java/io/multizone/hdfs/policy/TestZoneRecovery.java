@@ -1,0 +1,169 @@
+package io.multizone.hdfs.policy;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import io.multizone.hdfs.demo.MiniZonedCluster;
+import io.multizone.hdfs.metrics.ZonePlacementMetrics;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.hdfs.protocol.LocatedBlock;
+import org.apache.hadoop.hdfs.server.blockmanagement.BlockPlacementPolicyWithZones;
+import org.apache.hadoop.hdfs.tools.DFSck;
+import org.apache.hadoop.test.GenericTestUtils;
+import org.apache.hadoop.util.ToolRunner;
+import org.junit.Test;
+
+/**
+ * Zones come back after an outage, on a real 12-DataNode cluster with the zone-aware policy.
+ * One zone lost and back: the returning replicas make blocks over-replicated and the excess
+ * is deleted without ever leaving a block in one zone. Two zones lost: writes go on in the
+ * last zone (counted as single-zone placements and reported by fsck), and once the zones are
+ * back {@code hdfs fsck -replicate} spreads those blocks again.
+ */
+public class TestZoneRecovery {
+
+  private static final File BASE =
+      new File(System.getProperty("test.build.data", "target/test-data"), "zone-recovery");
+
+  @Test
+  public void excessReplicasOfAReturningZoneAreDeletedKeepingTwoZones() throws Exception {
+    FileUtil.fullyDelete(new File(BASE, "one"));
+    try (MiniZonedCluster c = start("one")) {
+      List<Path> files = new ArrayList<>();
+      List<byte[]> data = new ArrayList<>();
+      write(c, "/before", 12, files, data);
+
+      List<MiniDFSCluster.DataNodeProperties> zoneA = c.stopZone("/zone-a");
+      awaitReplicas(c, files, 3);
+      c.restoreZone(zoneA);
+      // zone-a's old replicas come back on top of the re-replicated ones: every block must
+      // return to exactly three replicas, still in at least two zones.
+      awaitReplicas(c, files, 3);
+      int blocks = 0;
+      for (Path p : files) {
+        for (LocatedBlock b : c.blocks(p)) {
+          blocks++;
+          assertTrue(p + " " + MiniZonedCluster.zones(b),
+              MiniZonedCluster.zones(b).size() >= 2);
+        }
+      }
+      assertTrue(blocks >= files.size());
+      assertReadBack(c, files, data);
+    }
+  }
+
+  @Test
+  public void blocksWrittenDuringATwoZoneOutageAreSpreadByFsckReplicate() throws Exception {
+    FileUtil.fullyDelete(new File(BASE, "two"));
+    try (MiniZonedCluster c = start("two")) {
+      List<MiniDFSCluster.DataNodeProperties> down = new ArrayList<>(c.stopZone("/zone-a"));
+      down.addAll(c.stopZone("/zone-b"));
+      long single0 = ZonePlacementMetrics.get().singleZonePlacements();
+
+      // Only zone-c is left: writes must still succeed (never fail a write Default accepts).
+      List<Path> files = new ArrayList<>();
+      List<byte[]> data = new ArrayList<>();
+      write(c, "/outage", 6, files, data);
+      int blocks = 0;
+      for (Path p : files) {
+        for (LocatedBlock b : c.blocks(p)) {
+          blocks++;
+          assertEquals(p + " written in zone-c alone", 1, MiniZonedCluster.zones(b).size());
+        }
+      }
+      assertTrue("single-zone placements counted",
+          ZonePlacementMetrics.get().singleZonePlacements() - single0 >= blocks);
+
+      c.restoreZone(down);
+      String report = fsck(c, "/outage", "-files", "-blocks");
+      assertTrue(report, report.contains("Replica placement policy is violated"));
+      fsck(c, "/outage", "-replicate");
+      GenericTestUtils.waitFor(() -> {
+        try {
+          for (Path p : files) {
+            for (LocatedBlock b : c.blocks(p)) {
+              if (MiniZonedCluster.zones(b).size() < 2 || b.getLocations().length != 3) {
+                return false;
+              }
+            }
+          }
+          return true;
+        } catch (Exception e) {
+          return false;
+        }
+      }, 200, 60_000);
+      String after = fsck(c, "/outage", "-files", "-blocks");
+      assertTrue(after, !after.contains("Replica placement policy is violated"));
+      assertReadBack(c, files, data);
+    }
+  }
+
+  private static MiniZonedCluster start(String dir) throws Exception {
+    return MiniZonedCluster.start(MiniZonedCluster.conf(BlockPlacementPolicyWithZones.CLASS_NAME),
+        new File(BASE, dir), MiniZonedCluster.REFERENCE_RACKS);
+  }
+
+  private static void write(MiniZonedCluster c, String dir, int n, List<Path> files,
+      List<byte[]> data) throws Exception {
+    Random random = new Random(dir.hashCode());
+    for (int i = 0; i < n; i++) {
+      byte[] bytes = new byte[MiniZonedCluster.BLOCK_SIZE * (1 + i % 3) - 100];
+      random.nextBytes(bytes);
+      Path p = new Path(dir + "/f" + i);
+      try (FSDataOutputStream out = c.fs.create(p, (short) 3)) {
+        out.write(bytes);
+      }
+      files.add(p);
+      data.add(bytes);
+    }
+  }
+
+  /** Waits until every block of the files has exactly {@code n} live replicas. */
+  private static void awaitReplicas(MiniZonedCluster c, List<Path> files, int n)
+      throws Exception {
+    GenericTestUtils.waitFor(() -> {
+      try {
+        for (Path p : files) {
+          for (LocatedBlock b : c.blocks(p)) {
+            if (b.getLocations().length != n) {
+              return false;
+            }
+          }
+        }
+        return true;
+      } catch (Exception e) {
+        return false;
+      }
+    }, 200, 60_000);
+  }
+
+  private static void assertReadBack(MiniZonedCluster c, List<Path> files, List<byte[]> data)
+      throws Exception {
+    for (int i = 0; i < files.size(); i++) {
+      byte[] back = new byte[data.get(i).length];
+      try (FSDataInputStream in = c.fs.open(files.get(i))) {
+        in.readFully(0, back);
+      }
+      assertArrayEquals(files.get(i).toString(), data.get(i), back);
+    }
+  }
+
+  private static String fsck(MiniZonedCluster c, String... args) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, "UTF-8");
+    ToolRunner.run(new DFSck(c.cluster.getConfiguration(0), out), args);
+    return bytes.toString("UTF-8");
+  }
+}
