@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 import org.apache.hadoop.net.NetUtils;
 
@@ -18,12 +19,31 @@ import org.apache.hadoop.net.NetUtils;
  * the DataNodes the NameNode reports, which may be registered under another of those forms.
  *
  * <p>An index is built once per report; a {@code host:port} query first tries the exact
- * DataNode transfer address, then falls back to the host.
+ * DataNode transfer address, then falls back to the host. Names that match no DataNode
+ * directly are resolved to an IP; resolutions are cached for {@value #RESOLVED_TTL_MS} ms,
+ * failures for {@value #UNRESOLVED_TTL_MS} ms.
  */
 public final class HostMatcher {
   private final Map<String, List<DataNodeStatus>> byKey = new HashMap<>();
   private final Map<String, DataNodeStatus> byAddr = new HashMap<>();
-  private static final Map<String, String> IP_CACHE = new ConcurrentHashMap<>();
+  /** Host name -> resolved IP ("" when it did not resolve) and when to look again. */
+  private static final Map<String, Resolution> IP_CACHE = new ConcurrentHashMap<>();
+  /** A resolved name is looked up again after this long (hosts do get new addresses). */
+  static final long RESOLVED_TTL_MS = 10 * 60_000L;
+  /** A name that did not resolve is retried after this long (a DNS hiccup must not stick). */
+  static final long UNRESOLVED_TTL_MS = 30_000L;
+  /** Wall clock for the cache; tests move it. */
+  static volatile LongSupplier clock = System::currentTimeMillis;
+
+  private static final class Resolution {
+    final String ip;
+    final long expiresMs;
+
+    Resolution(String ip, long expiresMs) {
+      this.ip = ip;
+      this.expiresMs = expiresMs;
+    }
+  }
 
   /** @param dataNodes the DataNodes of one report */
   public HostMatcher(Collection<DataNodeStatus> dataNodes) {
@@ -103,18 +123,20 @@ public final class HostMatcher {
   }
 
   private static String resolve(String host) {
-    String cached = IP_CACHE.get(host);
-    if (cached != null) {
-      return cached.isEmpty() ? null : cached;
+    long now = clock.getAsLong();
+    Resolution cached = IP_CACHE.get(host);
+    if (cached != null && now < cached.expiresMs) {
+      return cached.ip.isEmpty() ? null : cached.ip;
     }
-    String ip = "";
+    String ip;
     try {
       String mapped = NetUtils.getStaticResolution(host);
       ip = InetAddress.getByName(mapped != null ? mapped : host).getHostAddress();
     } catch (UnknownHostException | RuntimeException e) {
       ip = "";
     }
-    IP_CACHE.put(host, ip);
+    IP_CACHE.put(host, new Resolution(ip,
+        now + (ip.isEmpty() ? UNRESOLVED_TTL_MS : RESOLVED_TTL_MS)));
     return ip.isEmpty() ? null : ip;
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 import io.multizone.yarn.ZonePlacementYarnConfig;
@@ -97,6 +98,29 @@ public class DataNodeLivenessTrackerTest {
     } catch (java.io.IOException e) {
       assertTrue(e.getMessage(), e.getMessage().contains(
           ZonePlacementYarnConfig.DATANODE_NAMENODE_URI));
+    }
+  }
+
+  @Test
+  public void hostResolutionsExpireSoAMovedOrLateHostIsFound() {
+    long[] now = {1_000_000L};
+    HostMatcher.clock = () -> now[0];
+    try {
+      DataNodeStatus dn = new DataNodeStatus("dn-9.example", "10.0.0.9", 9866, 0, false);
+      HostMatcher m = new HostMatcher(Collections.singletonList(dn));
+      // Not resolvable yet (DNS lagging behind the new NodeManager): no match, and cached.
+      assertTrue(m.match("nm-late").isEmpty());
+      NetUtils.addStaticResolution("nm-late", "10.0.0.9");
+      assertTrue("failure cached", m.match("nm-late").isEmpty());
+      now[0] += HostMatcher.UNRESOLVED_TTL_MS;
+      assertEquals(Collections.singletonList(dn), m.match("nm-late"));
+      // The host moves to another address: seen once the resolution expires.
+      NetUtils.addStaticResolution("nm-late", "10.0.0.10");
+      assertEquals("resolution cached", Collections.singletonList(dn), m.match("nm-late"));
+      now[0] += HostMatcher.RESOLVED_TTL_MS;
+      assertTrue(m.match("nm-late").isEmpty());
+    } finally {
+      HostMatcher.clock = System::currentTimeMillis;
     }
   }
 }
