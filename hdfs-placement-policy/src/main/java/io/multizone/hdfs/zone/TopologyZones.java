@@ -46,7 +46,11 @@ public final class TopologyZones {
     if (topology == null) {
       return ZoneLayout.FLAT;
     }
-    long k = ((long) topology.getNumOfLeaves() << 32) | (topology.getNumOfRacks() & 0xffffffffL);
+    // Leaves, racks and non-empty racks (a rack turns empty when all its nodes are being
+    // decommissioned), 21 bits each: any change rebuilds the layout.
+    long k = ((topology.getNumOfLeaves() & 0x1fffffL) << 42)
+        | ((topology.getNumOfRacks() & 0x1fffffL) << 21)
+        | (topology.getNumOfNonEmptyRacks() & 0x1fffffL);
     long now = Time.monotonicNow();
     if (k != key || now - builtAt > maxAgeMs) {
       rebuild(k, now);
@@ -89,7 +93,8 @@ public final class TopologyZones {
       return nodes + " DataNodes, no zone level: placing like BlockPlacementPolicyDefault";
     }
     StringBuilder sb = new StringBuilder();
-    sb.append(nodes).append(" DataNodes in ").append(l.zoneCount()).append(" zone(s):");
+    sb.append(nodes).append(" DataNodes in ").append(l.zoneCount()).append(" zone(s) (")
+        .append(l.acceptingZoneCount()).append(" taking replicas):");
     for (ZoneLayout.Zone z : l.zones()) {
       sb.append(' ').append(z.name()).append('=').append(z.nodes().length).append(" nodes/")
           .append(z.racks().size()).append(" racks");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
 import org.apache.hadoop.net.Node;
 import org.apache.hadoop.net.NodeBase;
 
@@ -14,8 +15,8 @@ import org.apache.hadoop.net.NodeBase;
  * An immutable snapshot of a cluster's zones: the racks of each and the DataNodes in each
  * rack. Built from the topology's leaves.
  *
- * <p>The placement policy keeps one snapshot and rebuilds it when the topology's node or rack
- * count changes. It uses the snapshot to decide where to look and to draw candidate nodes
+ * <p>The placement policy keeps one snapshot and rebuilds it when the topology's node, rack
+ * or non-empty rack count changes (the last follows decommissioning). It uses the snapshot to decide where to look and to draw candidate nodes
  * without walking the topology; every candidate is still checked as the topology would.
  */
 public final class ZoneLayout {
@@ -46,6 +47,8 @@ public final class ZoneLayout {
     private final List<Rack> racks;
     private final Node[] nodes;
 
+    private final boolean acceptsReplicas;
+
     Zone(String name, List<Rack> racks) {
       this.name = name;
       this.racks = Collections.unmodifiableList(racks);
@@ -54,6 +57,20 @@ public final class ZoneLayout {
         Collections.addAll(all, r.nodes());
       }
       this.nodes = all.toArray(new Node[0]);
+      boolean accepts = false;
+      for (Node n : nodes) {
+        accepts |= !isRetiring(n);
+      }
+      this.acceptsReplicas = accepts;
+    }
+
+    /**
+     * Whether some DataNode of the zone is neither decommissioning nor decommissioned: a zone
+     * being retired stays in the topology (its racks only turn "empty") but can take no new
+     * replica, so it must not count towards the zones a block is required to span.
+     */
+    public boolean acceptsReplicas() {
+      return acceptsReplicas;
     }
 
     public String name() {
@@ -76,7 +93,7 @@ public final class ZoneLayout {
       for (Rack r : racks) {
         names.add(r.name());
       }
-      return name + names;
+      return name + names + (acceptsReplicas ? "" : "(retiring)");
     }
   }
 
@@ -87,16 +104,20 @@ public final class ZoneLayout {
   private final List<Zone> zones;
   private final Map<String, Zone> byName = new HashMap<>();
   private final int nodes;
+  private final int acceptingZones;
 
   private ZoneLayout(boolean zoned, List<Zone> zones) {
     this.zoned = zoned;
     this.zones = Collections.unmodifiableList(zones);
     int n = 0;
+    int accepting = 0;
     for (Zone z : zones) {
       byName.put(z.name(), z);
       n += z.nodes().length;
+      accepting += z.acceptsReplicas() ? 1 : 0;
     }
     this.nodes = n;
+    this.acceptingZones = accepting;
   }
 
   /**
@@ -150,6 +171,16 @@ public final class ZoneLayout {
 
   public int zoneCount() {
     return zones.size();
+  }
+
+  /** Zones with a DataNode that is not being retired: the zones a block can spread over. */
+  public int acceptingZoneCount() {
+    return acceptingZones;
+  }
+
+  private static boolean isRetiring(Node n) {
+    return n instanceof DatanodeInfo && (((DatanodeInfo) n).isDecommissionInProgress()
+        || ((DatanodeInfo) n).isDecommissioned());
   }
 
   /** DataNodes in all zones. */

@@ -94,7 +94,8 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
 
   /** Zones a block of {@code replication} replicas must span on this layout. */
   int requiredZones(int replication, ZoneLayout layout) {
-    return Math.max(0, Math.min(Math.min(config.minZones(), replication), layout.zoneCount()));
+    return Math.max(0, Math.min(Math.min(config.minZones(), replication),
+        layout.acceptingZoneCount()));
   }
 
   // ---------------------------------------------------------------- choosing targets
@@ -118,12 +119,14 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
         return writer;
       }
     }
-    final Choice choice = new Choice(layout, total, requiredZones(total, layout),
-        maxNodesPerRack, results, picker);
+    final int required = requiredZones(total, layout);
+    final Choice choice = new Choice(layout, total, required, maxNodesPerRack, results, picker);
     for (; numOfReplicas > 0; numOfReplicas--) {
       choice.chooseOne();
     }
     metrics.incrZoneAwarePlacements();
+    // Counted and warned whenever the block spans fewer zones than min-zones asks for, also
+    // while the other zones are down (then it is reported mis-placed once they are back).
     if (total >= 2 && choice.spread.zoneCount() < Math.min(config.minZones(), total)) {
       reportSingleZonePlacement(choice.spread, total, layout);
     }
@@ -135,9 +138,10 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     LogThrottlingHelper.LogAction action = singleZoneLog.record(1);
     if (action.shouldLog()) {
       LOG.warn("Block with {} replicas placed in only {} zone(s) {} (min-zones {}, {} zone(s)"
-          + " can take replicas now); it is reported mis-placed until repaired"
+          + " can take replicas now); fsck reports it mis-placed while other zones can take"
+          + " replicas, and hdfs fsck -replicate spreads it"
           + " ({} such placement(s) since the last warning)", total, spread.zoneCount(),
-          spread.zones(), config.minZones(), layout.zoneCount(), action.getCount());
+          spread.zones(), config.minZones(), layout.acceptingZoneCount(), action.getCount());
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 import io.multizone.hdfs.config.ZonePlacementConfig;
@@ -120,6 +121,44 @@ public class TestZonePlacementOnOtherTopologies {
         assertEquals(p.toString(), 0, (int) p.perRack.getOrDefault("/zone-c/rack-1", 0));
         assertEquals(p.toString(), 2, p.zones());
       }
+    }
+  }
+
+  @Test
+  public void aZoneBeingRetiredIsNotAZoneBlocksMustSpan() throws Exception {
+    // Decommissioning every DataNode of a zone leaves them in the topology (their racks only
+    // turn empty). Were that zone still counted, every block would stay "mis-placed" and the
+    // decommission could never finish (DatanodeAdminManager waits for placement).
+    try (PolicyHarness h = PolicyHarness.start(BlockPlacementPolicyWithZones.CLASS_NAME, null,
+        Topologies.zoned(2, 2, 2))) {
+      BlockPlacementPolicyWithZones policy = (BlockPlacementPolicyWithZones) h.policy;
+      List<DatanodeDescriptor> zoneA = new ArrayList<>();
+      List<DatanodeDescriptor> zoneB = new ArrayList<>();
+      for (DatanodeDescriptor dn : h.dataNodes) {
+        (dn.getNetworkLocation().startsWith("/zone-a/") ? zoneA : zoneB).add(dn);
+      }
+      DatanodeInfo[] inZoneA = {zoneA.get(0), zoneA.get(1), zoneA.get(2)};
+      assertNotEquals("two racks", inZoneA[0].getNetworkLocation(),
+          inZoneA[2].getNetworkLocation());
+      assertFalse(policy.verifyBlockPlacement(inZoneA, 3).isPlacementPolicySatisfied());
+
+      for (DatanodeDescriptor dn : zoneB) {
+        dn.startDecommission();
+        h.topology.decommissionNode(dn);
+      }
+      assertEquals(1, policy.getZoneLayout().acceptingZoneCount());
+      assertTrue("zone-b is being retired: one zone is all a block can span",
+          policy.verifyBlockPlacement(inZoneA, 3).isPlacementPolicySatisfied());
+      Placement p = new Placement(h.chooseTarget(3, zoneA.get(0)));
+      assertEquals(p.toString(), 3, p.inZone("/zone-a"));
+
+      for (DatanodeDescriptor dn : zoneB) {
+        dn.stopDecommission();
+        h.topology.recommissionNode(dn);
+      }
+      assertEquals(2, policy.getZoneLayout().acceptingZoneCount());
+      assertFalse("zone-b back in service",
+          policy.verifyBlockPlacement(inZoneA, 3).isPlacementPolicySatisfied());
     }
   }
 
