@@ -8,8 +8,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import io.multizone.hdfs.demo.MiniZonedCluster;
 import io.multizone.hdfs.metrics.ZonePlacementMetrics;
@@ -18,8 +20,12 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
 import org.apache.hadoop.hdfs.protocol.LocatedBlock;
 import org.apache.hadoop.hdfs.server.blockmanagement.BlockPlacementPolicyWithZones;
+import org.apache.hadoop.hdfs.server.blockmanagement.DatanodeDescriptor;
+import org.apache.hadoop.hdfs.server.blockmanagement.DatanodeManager;
+import org.apache.hadoop.hdfs.server.datanode.DataNode;
 import org.apache.hadoop.hdfs.tools.DFSck;
 import org.apache.hadoop.test.GenericTestUtils;
 import org.apache.hadoop.util.ToolRunner;
@@ -30,7 +36,8 @@ import org.junit.Test;
  * One zone lost and back: the returning replicas make blocks over-replicated and the excess
  * is deleted without ever leaving a block in one zone. Two zones lost: writes go on in the
  * last zone (counted as single-zone placements and reported by fsck), and once the zones are
- * back {@code hdfs fsck -replicate} spreads those blocks again.
+ * back {@code hdfs fsck -replicate} spreads those blocks again. One of two zones
+ * decommissioned: the decommission completes with three replicas per block in the other.
  */
 public class TestZoneRecovery {
 
@@ -106,6 +113,55 @@ public class TestZoneRecovery {
       }, 200, 60_000);
       String after = fsck(c, "/outage", "-files", "-blocks");
       assertTrue(after, !after.contains("Replica placement policy is violated"));
+      assertReadBack(c, files, data);
+    }
+  }
+
+  @Test
+  public void decommissioningOneOfTwoZonesCompletes() throws Exception {
+    FileUtil.fullyDelete(new File(BASE, "retire"));
+    // Two zones of 2 racks x 2 hosts: retiring zone-b leaves zone-a the only one a block can
+    // span. Were zone-b still counted, no block would ever be placed well enough for the
+    // decommission to end.
+    String[] twoZones = java.util.Arrays.copyOf(MiniZonedCluster.REFERENCE_RACKS, 8);
+    try (MiniZonedCluster c = MiniZonedCluster.start(
+        MiniZonedCluster.conf(BlockPlacementPolicyWithZones.CLASS_NAME), new File(BASE, "retire"),
+        twoZones)) {
+      List<Path> files = new ArrayList<>();
+      List<byte[]> data = new ArrayList<>();
+      write(c, "/retire", 8, files, data);
+      DatanodeManager dm = c.cluster.getNamesystem().getBlockManager().getDatanodeManager();
+      List<DatanodeDescriptor> zoneB = new ArrayList<>();
+      for (DataNode dn : c.dataNodesIn("/zone-b")) {
+        zoneB.add(dm.getDatanode(dn.getDatanodeId()));
+      }
+      assertEquals(4, zoneB.size());
+      c.cluster.getNamesystem().writeLock();
+      try {
+        for (DatanodeDescriptor dd : zoneB) {
+          dm.getDatanodeAdminManager().startDecommission(dd);
+        }
+      } finally {
+        c.cluster.getNamesystem().writeUnlock();
+      }
+      GenericTestUtils.waitFor(() -> zoneB.stream().allMatch(DatanodeDescriptor::isDecommissioned),
+          200, 60_000);
+      for (Path p : files) {
+        for (LocatedBlock b : c.blocks(p)) {
+          Set<String> racks = new HashSet<>();
+          for (DatanodeInfo d : b.getLocations()) {
+            if (!d.isDecommissioned() && !d.isDecommissionInProgress()) {
+              assertEquals(p + " " + b, "/zone-a",
+                  MiniZonedCluster.zoneOf(d.getNetworkLocation()));
+              racks.add(d.getNetworkLocation());
+            }
+          }
+          assertEquals(p + " " + b + " live replicas on distinct nodes", 3,
+              java.util.Arrays.stream(b.getLocations())
+                  .filter(d -> !d.isDecommissioned() && !d.isDecommissionInProgress()).count());
+          assertEquals(p + " spans both racks of zone-a", 2, racks.size());
+        }
+      }
       assertReadBack(c, files, data);
     }
   }
