@@ -3,7 +3,9 @@ package org.apache.hadoop.hdfs.server.blockmanagement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,6 +20,8 @@ import io.multizone.hdfs.zone.ZoneLayout;
 import io.multizone.hdfs.zone.ZoneResolver;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.StorageType;
+import org.apache.hadoop.hdfs.AddBlockFlag;
+import org.apache.hadoop.hdfs.protocol.BlockStoragePolicy;
 import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
 import org.apache.hadoop.log.LogThrottlingHelper;
 import org.apache.hadoop.net.NetworkTopology;
@@ -100,6 +104,55 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
 
   // ---------------------------------------------------------------- choosing targets
 
+  /**
+   * Favored targets chosen for the block being placed by this thread. Default places the
+   * remaining replicas as if they were a new block, blind to the favored ones; the zone rule
+   * needs to see them (else two favored nodes in one zone plus a writer-local third leave the
+   * block in that zone).
+   */
+  private static final ThreadLocal<List<DatanodeStorageInfo>> FAVORED = new ThreadLocal<>();
+
+  @Override
+  DatanodeStorageInfo[] chooseTarget(String src, int numOfReplicas, Node writer,
+      Set<Node> excludedNodes, long blocksize, List<DatanodeDescriptor> favoredNodes,
+      BlockStoragePolicy storagePolicy, EnumSet<AddBlockFlag> flags) {
+    try {
+      return super.chooseTarget(src, numOfReplicas, writer, excludedNodes, blocksize,
+          favoredNodes, storagePolicy, flags);
+    } finally {
+      FAVORED.remove();
+    }
+  }
+
+  @Override
+  protected void chooseFavouredNodes(String src, int numOfReplicas,
+      List<DatanodeDescriptor> favoredNodes, Set<Node> favoriteAndExcludedNodes,
+      long blocksize, int maxNodesPerRack, List<DatanodeStorageInfo> results,
+      boolean avoidStaleNodes, EnumMap<StorageType, Integer> storageTypes)
+      throws NotEnoughReplicasException {
+    super.chooseFavouredNodes(src, numOfReplicas, favoredNodes, favoriteAndExcludedNodes,
+        blocksize, maxNodesPerRack, results, avoidStaleNodes, storageTypes);
+    FAVORED.set(results);
+  }
+
+  /**
+   * The favored targets already chosen for this block, when Default is now placing the
+   * others: they are among the excluded nodes then (not in the fallback that drops them).
+   */
+  private static List<DatanodeStorageInfo> favoredAlreadyChosen(Set<Node> excludedNodes) {
+    List<DatanodeStorageInfo> favored = FAVORED.get();
+    if (favored == null || favored.isEmpty() || excludedNodes == null) {
+      return Collections.emptyList();
+    }
+    List<DatanodeStorageInfo> out = new ArrayList<>(favored.size());
+    for (DatanodeStorageInfo s : favored) {
+      if (excludedNodes.contains(s.getDatanodeDescriptor())) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
   @Override
   protected Node chooseTargetInOrder(int numOfReplicas, Node writer, Set<Node> excludedNodes,
       long blocksize, int maxNodesPerRack, List<DatanodeStorageInfo> results,
@@ -110,10 +163,12 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
       return super.chooseTargetInOrder(numOfReplicas, writer, excludedNodes, blocksize,
           maxNodesPerRack, results, avoidStaleNodes, newBlock, storageTypes);
     }
-    final int total = results.size() + numOfReplicas;
+    final List<DatanodeStorageInfo> favored =
+        results.isEmpty() ? favoredAlreadyChosen(excludedNodes) : Collections.emptyList();
+    final int total = favored.size() + results.size() + numOfReplicas;
     final ZoneTargetPicker picker = new ZoneTargetPicker(this, excludedNodes, blocksize,
         maxNodesPerRack, results, avoidStaleNodes, storageTypes);
-    if (results.isEmpty()) {
+    if (results.isEmpty() && favored.isEmpty()) {
       writer = picker.pickWriterLocal(writer);
       if (--numOfReplicas == 0) {
         return writer;
@@ -121,6 +176,9 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     }
     final int required = requiredZones(total, layout);
     final Choice choice = new Choice(layout, total, required, maxNodesPerRack, results, picker);
+    for (DatanodeStorageInfo s : favored) {
+      choice.spread.add(s.getDatanodeDescriptor());
+    }
     for (; numOfReplicas > 0; numOfReplicas--) {
       choice.chooseOne();
     }

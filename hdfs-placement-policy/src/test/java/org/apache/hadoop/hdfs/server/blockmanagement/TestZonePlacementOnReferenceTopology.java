@@ -121,6 +121,33 @@ public class TestZonePlacementOnReferenceTopology {
   }
 
   @Test
+  public void favoredNodesAreHonouredAndTheOthersCompleteTheZoneRule() {
+    DatanodeDescriptor a11 = storageAt("/zone-a/rack-1", 0).getDatanodeDescriptor();
+    DatanodeDescriptor a21 = storageAt("/zone-a/rack-2", 0).getDatanodeDescriptor();
+    DatanodeDescriptor a12 = storageAt("/zone-a/rack-1", 1).getDatanodeDescriptor();
+    DatanodeDescriptor a22 = storageAt("/zone-a/rack-2", 1).getDatanodeDescriptor();
+    for (int t = 0; t < TRIALS / 10; t++) {
+      // Two favored nodes in zone-a, the writer in zone-a too: the third replica must go to
+      // another zone (Default would place it writer-local, leaving the block in zone-a).
+      Placement p = new Placement(policy.chooseTarget("/favored", 3, a12,
+          new HashSet<>(), PolicyHarness.BLOCK_SIZE, Arrays.asList(a11, a21),
+          PolicyHarness.HOT, null));
+      assertEquals(p.toString(), 3, p.targets.length);
+      assertTrue(p.toString(), p.nodes.contains(a11.getDatanodeUuid())
+          && p.nodes.contains(a21.getDatanodeUuid()));
+      assertEquals(p.toString(), 2, p.zones());
+    }
+    // Every replica favored in one zone: the hint wins (a write during an outage does this),
+    // and fsck reports the block.
+    Placement all = new Placement(policy.chooseTarget("/favored", 3, a12, new HashSet<>(),
+        PolicyHarness.BLOCK_SIZE, Arrays.asList(a11, a21, a22), PolicyHarness.HOT, null));
+    assertEquals(all.toString(), 3, all.inZone("/zone-a"));
+    // A later block of the same thread without favored nodes is placed as usual.
+    Placement plain = new Placement(h.chooseTarget(3, a12));
+    assertEquals(plain.toString(), 2, plain.zones());
+  }
+
+  @Test
   public void verifyReportsTooFewZonesWithReplicasNeeded() {
     DatanodeInfo[] oneZone = nodes(storagesIn("/zone-a", 3));
     BlockPlacementStatus s = policy.verifyBlockPlacement(oneZone, 3);
