@@ -93,6 +93,8 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
       LOG.warn("DataNode liveness disabled: {}; scheduling continues with stock behaviour",
           e.getMessage());
     }
+    // Only a monitor with a source drains the ledger; without one it must not fill up.
+    runtime.getLedger().setRecording(source != null && cfg.isRequeueEnabled());
   }
 
   private static void closePrevious(DataNodeReportSource previous) {
@@ -231,7 +233,7 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
       SchedulerNode node = sched.getSchedulerNode(id);
       ledger.match(id, node == null
           ? Collections.<LocalPlacementLedger.Key, List<ContainerId>>emptyMap()
-          : runningByKey(node), now, 2 * interval);
+          : runningByKey(node), now);
     }
     requeued.removeIf(cid -> sched.getRMContainer(cid) == null);
   }

@@ -183,8 +183,11 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
     FakeDataNodeReportSource.down("a1h1", System.currentTimeMillis() - 60_000);
     ask(1, 1, GB, "a1h1");
     Thread.sleep(300);
-    assertTrue(ZonePlacementRuntime.forScheduler(cs(), null).getLostNodeNames().isEmpty());
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    assertTrue(runtime.getLostNodeNames().isEmpty());
     assertEquals(1, offerUntilAllocated("a1h1", 1));
+    assertEquals("nothing drains the ledger, so nothing is recorded", 0,
+        runtime.getLedger().size());
   }
 
   @Test
