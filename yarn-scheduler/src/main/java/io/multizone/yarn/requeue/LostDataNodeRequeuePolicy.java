@@ -22,10 +22,12 @@ import org.apache.hadoop.yarn.api.records.NodeId;
 import org.apache.hadoop.yarn.server.resourcemanager.RMContext;
 import org.apache.hadoop.yarn.server.resourcemanager.monitor.SchedulingEditPolicy;
 import org.apache.hadoop.yarn.server.resourcemanager.rmcontainer.RMContainer;
+import org.apache.hadoop.yarn.server.resourcemanager.rmcontainer.RMContainerEventType;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerApplicationAttempt;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerNode;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerUtils;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.ContainerPreemptEvent;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.SchedulerEventType;
@@ -203,11 +205,29 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     }
   }
 
+  /**
+   * Preempts {@code c}: completes it with exit status PREEMPTED, which kills it on its
+   * NodeManager and tells the AM.
+   *
+   * <p>CapacityScheduler: without lazy preemption MARK_CONTAINER_FOR_KILLABLE does exactly
+   * that (under the scheduler's write lock, on its event thread). With
+   * {@code yarn.scheduler.capacity.lazy-preemption-enabled} it only marks the container
+   * killable and leaves it running until another queue needs the room, so the monitor makes
+   * the same {@code completedContainer} call itself. The scheduler's write lock is not
+   * reachable from here; the call is the one the scheduler also makes without it for
+   * released and expired containers, and the queue/application locks and the RMContainer
+   * state machine make a concurrent completion by the NodeManager harmless.
+   */
   private void kill(AbstractYarnScheduler<?, ?> sched, RMContainer c) {
     if (sched instanceof CapacityScheduler) {
-      // Same path as the CapacityScheduler's own preemption: completes with PREEMPTED.
-      rmContext.getDispatcher().getEventHandler().handle(new ContainerPreemptEvent(
-          c.getApplicationAttemptId(), c, SchedulerEventType.MARK_CONTAINER_FOR_KILLABLE));
+      if (((CapacityScheduler) sched).getConfiguration().getLazyPreemptionEnabled()) {
+        sched.completedContainer(c, SchedulerUtils.createPreemptedContainerStatus(
+            c.getContainerId(), SchedulerUtils.PREEMPTED_CONTAINER),
+            RMContainerEventType.KILL);
+      } else {
+        rmContext.getDispatcher().getEventHandler().handle(new ContainerPreemptEvent(
+            c.getApplicationAttemptId(), c, SchedulerEventType.MARK_CONTAINER_FOR_KILLABLE));
+      }
     } else {
       sched.killContainer(c);
     }

@@ -19,6 +19,7 @@ import org.apache.hadoop.yarn.api.records.ContainerExitStatus;
 import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.ContainerStatus;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacitySchedulerConfiguration;
 import org.junit.After;
 import org.junit.Test;
 
@@ -32,6 +33,9 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
 
   private Configuration conf(long graceMs) throws Exception {
     Configuration conf = baseConf(true);
+    // Not the shared /tmp default: another RM test run on this machine may be using it.
+    conf.set(YarnConfiguration.FS_NODE_ATTRIBUTE_STORE_ROOT_DIR,
+        new java.io.File("target/node-attribute").toURI().toString());
     conf.setBoolean(YarnConfiguration.RM_SCHEDULER_ENABLE_MONITORS, true);
     conf.set(YarnConfiguration.RM_SCHEDULER_MONITOR_POLICIES,
         LostDataNodeRequeuePolicy.class.getName());
@@ -82,7 +86,20 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
 
   @Test
   public void localDataContainersArePreemptedAndRerunNearASurvivingReplica() throws Exception {
-    start(conf(0), 8 * GB);
+    requeueEndToEnd(false);
+  }
+
+  /** Lazy preemption only marks containers killable: the requeue must still complete them. */
+  @Test
+  public void requeueCompletesTheContainerWithLazyPreemption() throws Exception {
+    requeueEndToEnd(true);
+  }
+
+  private void requeueEndToEnd(boolean lazyPreemption) throws Exception {
+    Configuration conf = conf(0);
+    conf.setBoolean(CapacitySchedulerConfiguration.LAZY_PREEMPTION_ENABLED, lazyPreemption);
+    start(conf, 8 * GB);
+    assertEquals(lazyPreemption, cs().getConfiguration().getLazyPreemptionEnabled());
     ZonePlacementMetrics m = ZonePlacementMetrics.get();
     long losses0 = m.getDataNodeLosses();
     long requeued0 = m.getContainersRequeued();
