@@ -61,7 +61,10 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
   private DataNodeLivenessTracker tracker;
   private final Map<NodeId, Long> lostSince = new HashMap<>();
   private final Set<ContainerId> requeued = new HashSet<>();
-  private boolean failing;
+  /** Start of the current run of failed polls, -1 when the last poll answered. */
+  private long failingSinceMs = -1;
+  /** Whether the current run of failures has outlasted the hold and fell back to stock. */
+  private boolean fellBack;
   private long interval = ZonePlacementYarnConfig.DEFAULT_DATANODE_POLL_INTERVAL_MS;
 
   @Override
@@ -122,25 +125,13 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     List<DataNodeLivenessTracker.Transition> changes;
     try {
       changes = tracker.update(source.report(), now);
-      if (failing) {
+      if (failingSinceMs >= 0) {
         LOG.info("DataNode report from {} answers again", source.describe());
-        failing = false;
+        failingSinceMs = -1;
+        fellBack = false;
       }
     } catch (IOException | RuntimeException e) {
-      runtime.getMetrics().reportFailed();
-      if (!failing) {
-        LOG.warn("DataNode report from {} ({}) failed: {}; treating every host as live (stock "
-            + "behaviour) until it answers", source.describe(),
-            ZonePlacementYarnConfig.DATANODE_NAMENODE_URI, e.toString());
-        failing = true;
-      }
-      tracker.reset();
-      lostSince.clear();
-      if (scheduler instanceof AbstractYarnScheduler) {
-        matchLedger((AbstractYarnScheduler<?, ?>) scheduler, now);
-      }
-      runtime.setLostNodeNames(Collections.<String>emptySet());
-      runtime.getMetrics().setLostDataNodes(0);
+      reportFailed(now, e);
       return;
     }
     for (DataNodeLivenessTracker.Transition t : changes) {
@@ -156,6 +147,42 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     }
     runtime.getMetrics().setLostDataNodes(tracker.snapshot().lostIds().size());
     applyLiveness(tracker.snapshot(), now);
+  }
+
+  /**
+   * A failed poll. For up to lost-after-ms of consecutive failures the last known state is
+   * kept (lost hosts stay lost, their grace clocks keep running, no new requeue), so a
+   * flapping NameNode link neither restarts the grace period nor repeats losses; after that,
+   * every host is treated as live (stock behaviour) until the report answers.
+   */
+  private void reportFailed(long now, Exception e) {
+    runtime.getMetrics().reportFailed();
+    long holdMs = runtime.getConfig().getLostAfterMs();
+    if (failingSinceMs < 0) {
+      failingSinceMs = now;
+      LOG.warn("DataNode report from {} ({}) failed: {}; keeping the last known DataNode "
+          + "state for up to {} ms, then treating every host as live (stock behaviour) until "
+          + "it answers", source.describe(), ZonePlacementYarnConfig.DATANODE_NAMENODE_URI,
+          e.toString(), holdMs);
+    }
+    if (now - failingSinceMs < holdMs) {
+      if (scheduler instanceof AbstractYarnScheduler) {
+        matchLedger((AbstractYarnScheduler<?, ?>) scheduler, now);
+      }
+      return;
+    }
+    if (!fellBack) {
+      LOG.warn("DataNode report from {} still failing after {} ms ({}); treating every host "
+          + "as live until it answers", source.describe(), now - failingSinceMs, e.toString());
+      fellBack = true;
+    }
+    tracker.reset();
+    lostSince.clear();
+    if (scheduler instanceof AbstractYarnScheduler) {
+      matchLedger((AbstractYarnScheduler<?, ?>) scheduler, now);
+    }
+    runtime.setLostNodeNames(Collections.<String>emptySet());
+    runtime.getMetrics().setLostDataNodes(0);
   }
 
   /** Publishes lost hosts to the allocators and requeues containers past the grace period. */

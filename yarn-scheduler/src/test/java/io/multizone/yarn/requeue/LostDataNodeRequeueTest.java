@@ -193,6 +193,26 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
   }
 
   @Test
+  public void briefReportFailuresKeepTheLostState() throws Exception {
+    start(conf(0), 8 * GB);
+    ZonePlacementMetrics m = ZonePlacementMetrics.get();
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    FakeDataNodeReportSource.down("a1h1", System.currentTimeMillis() - 60_000);
+    waitFor("loss noticed", () -> runtime.getLostNodeNames().contains("a1h1"), 10_000);
+    long losses0 = m.getDataNodeLosses();
+    long failures0 = m.getReportFailures();
+    // The NameNode link flaps, for well under lost-after-ms (1.5 s).
+    FakeDataNodeReportSource.unreachable = true;
+    waitFor("a failed poll", () -> m.getReportFailures() > failures0, 10_000);
+    assertTrue("still lost while the report fails briefly",
+        runtime.getLostNodeNames().contains("a1h1"));
+    FakeDataNodeReportSource.unreachable = false;
+    Thread.sleep(400);
+    assertTrue(runtime.getLostNodeNames().contains("a1h1"));
+    assertEquals("no second loss for the same DataNode", losses0, m.getDataNodeLosses());
+  }
+
+  @Test
   public void unknownReportSourceClassDisablesLivenessButNotScheduling() throws Exception {
     Configuration conf = conf(0);
     conf.set(ZonePlacementYarnConfig.DATANODE_REPORT_SOURCE_CLASS, "no.such.ReportSource");
