@@ -137,6 +137,25 @@ public class DataNodeLivenessTrackerTest {
   }
 
   @Test
+  public void shortNameMatchesOnlyWhenUnambiguous() {
+    DataNodeStatus a1 = dn("worker-01.zone-a", "10.0.2.1", 9866, 0);
+    DataNodeStatus b1 = dn("worker-01.zone-b", "10.0.2.2", 9866, 0);
+    DataNodeStatus a2 = dn("worker-02.zone-a", "10.0.2.3", 9866, 0);
+    DataNodeStatus bare = dn("worker-03", "10.0.2.4", 9866, 0);
+    HostMatcher m = new HostMatcher(Arrays.asList(a1, b1, a2, bare));
+    // Another zone's host of the same short name is not this host.
+    assertTrue(m.match("worker-02.zone-c").isEmpty());
+    assertTrue(m.match("worker-01.zone-c").isEmpty());
+    // Two hosts behind the short name: ambiguous.
+    assertTrue(m.match("worker-01").isEmpty());
+    assertEquals(Collections.singletonList(a1), m.match("worker-01.zone-a"));
+    // Short query, one host behind it; FQDN query of a DataNode registered by short name.
+    assertEquals(Collections.singletonList(a2), m.match("worker-02"));
+    assertEquals(Collections.singletonList(bare), m.match("worker-03.zone-c"));
+    assertEquals(Collections.singletonList(bare), m.match("WORKER-03"));
+  }
+
+  @Test
   public void unreachableNameNodeFailsFastWithTheUri() throws Exception {
     Configuration conf = new Configuration();
     conf.set(ZonePlacementYarnConfig.DATANODE_NAMENODE_URI, "hdfs://127.0.0.1:1");
