@@ -32,7 +32,7 @@ public final class ZonePlacementRuntime {
   private final ZonePlacementYarnConfig config;
   private final ZoneResolver zoneResolver;
   private final ZonePlacementMetrics metrics;
-  private final LocalPlacementLedger ledger = new LocalPlacementLedger();
+  private final LocalPlacementLedger ledger;
   private volatile Set<String> lostNodeNames = Collections.emptySet();
   private volatile Map<String, String> hostToRack = Collections.emptyMap();
   private volatile long hostToRackBuiltMs;
@@ -42,6 +42,8 @@ public final class ZonePlacementRuntime {
     this.config = new ZonePlacementYarnConfig(conf);
     this.zoneResolver = new ZoneResolver(config.getZoneDepth());
     this.metrics = ZonePlacementMetrics.get();
+    // Records settle within two monitor passes; recording starts with a working monitor.
+    this.ledger = new LocalPlacementLedger(2 * config.getPollIntervalMs());
     LOG.info("Zone placement active: {}", config);
   }
 
@@ -76,7 +78,10 @@ public final class ZonePlacementRuntime {
     return metrics;
   }
 
-  /** @return the local-data placement ledger */
+  /**
+   * @return the local-data placement ledger; it keeps records only while a liveness monitor
+   *     with a working report source drains it (see {@link LocalPlacementLedger#setRecording})
+   */
   public LocalPlacementLedger getLedger() {
     return ledger;
   }

@@ -13,10 +13,11 @@ import org.slf4j.LoggerFactory;
  * Every configuration key of the YARN zone-placement module, its default, and tolerant
  * parsing.
  *
- * <p>All keys live under {@value #PREFIX} and are read from the ResourceManager's
- * configuration (yarn-site.xml or capacity-scheduler.xml). A missing key takes its default;
- * a malformed or out-of-range value is logged at WARN naming the key and also takes the
- * default, so a typo never stops the ResourceManager.
+ * <p>All keys live under {@value #PREFIX} and are read from the ResourceManager's YARN
+ * configuration: set them in yarn-site.xml. In capacity-scheduler.xml they are ignored, as is
+ * YARN's own {@value #YARN_APP_PLACEMENT_ALLOCATOR_KEY}. A missing key takes its default; a
+ * malformed or out-of-range value is logged at WARN naming the key and also takes the default,
+ * so a typo never stops the ResourceManager.
  *
  * <p>Enabling (nothing else needed besides the JAR on the RM classpath):
  * <pre>
@@ -95,7 +96,9 @@ public final class ZonePlacementYarnConfig {
    * A DataNode whose last contact with the NameNode is older than this (ms) is lost, long
    * before the NameNode declares it dead (10.5 min by default). Default 7000 (a little over
    * two missed 3 s heartbeats); with the 1 s poll a lost DataNode is noticed within about
-   * 8 s of its last heartbeat.
+   * 8 s of its last heartbeat. The age is taken against the freshest contact in the report
+   * when that is older than the RM's clock (clock skew, NameNode pause). Failed reports keep
+   * the last known state for this long before the RM falls back to stock behaviour.
    */
   public static final String DATANODE_LOST_AFTER_MS = PREFIX + "datanode.lost-after-ms";
   /** Default of {@link #DATANODE_LOST_AFTER_MS}. */

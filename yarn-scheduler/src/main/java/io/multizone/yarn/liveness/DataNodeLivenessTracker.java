@@ -99,6 +99,8 @@ public final class DataNodeLivenessTracker {
   private final long lostAfterMs;
   private final Map<String, Boolean> lostById = new HashMap<>();
   private volatile Snapshot snapshot = Snapshot.EMPTY;
+  private boolean suspect;
+  private long suspectReports;
 
   /** @param lostAfterMs last-contact age after which a DataNode is lost */
   public DataNodeLivenessTracker(long lostAfterMs) {
@@ -108,23 +110,60 @@ public final class DataNodeLivenessTracker {
   /**
    * Takes a new report and returns what changed.
    *
+   * <p>A DataNode's age is measured against the freshest last contact in the report when
+   * that is older than {@code nowMs}: an RM clock ahead of the NameNode's, or a NameNode that
+   * paused and has not heard from anyone yet, then does not age every DataNode at once. The
+   * flip side: a DataNode is only seen stale relative to others, so with a single DataNode
+   * (or when all stop together) only out-of-service is detected.
+   *
+   * <p>A report in which more than half of the DataNodes, and more than one, would turn lost
+   * by age is not believed (a NameNode that just resumed from a pause and heard from few
+   * DataNodes yet looks like that): it is logged at WARN once, counted in
+   * {@link #getSuspectReports}, and changes nothing. Out-of-service DataNodes do not count.
+   *
    * @param report every DataNode the NameNode knows
    * @param nowMs current wall-clock time
    * @return losses and recoveries since the previous report
    */
   public List<Transition> update(List<DataNodeStatus> report, long nowMs) {
+    long ref = nowMs;
+    if (!report.isEmpty()) {
+      long freshest = Long.MIN_VALUE;
+      for (DataNodeStatus d : report) {
+        freshest = Math.max(freshest, d.getLastContactMs());
+      }
+      ref = Math.min(nowMs, freshest);
+    }
     List<Transition> changes = new ArrayList<>();
     Map<String, Boolean> next = new HashMap<>();
+    int newlyStale = 0;
     for (DataNodeStatus d : report) {
-      long age = nowMs - d.getLastContactMs();
+      long age = ref - d.getLastContactMs();
       boolean lost = d.isOutOfService() || age > lostAfterMs;
       next.put(d.getId(), lost);
       Boolean before = lostById.get(d.getId());
       if (lost && !Boolean.TRUE.equals(before)) {
         changes.add(new Transition(d, true, Math.max(age, 0)));
+        if (!d.isOutOfService()) {
+          newlyStale++;
+        }
       } else if (!lost && Boolean.TRUE.equals(before)) {
         changes.add(new Transition(d, false, 0));
       }
+    }
+    if (newlyStale > 1 && 2 * newlyStale > report.size()) {
+      suspectReports++;
+      if (!suspect) {
+        LOG.warn("DataNode report not believed: {} of {} DataNodes would be lost at once "
+            + "(NameNode pause or clock trouble?); keeping the previous state until a report "
+            + "looks plausible", newlyStale, report.size());
+        suspect = true;
+      }
+      return Collections.emptyList();
+    }
+    if (suspect) {
+      LOG.info("DataNode report plausible again");
+      suspect = false;
     }
     // A DataNode that vanished from the report altogether (removed from the NameNode) stops
     // being tracked; its host then has no DataNode and is not lost either.
@@ -137,10 +176,16 @@ public final class DataNodeLivenessTracker {
     return changes;
   }
 
+  /** @return reports not believed because too many DataNodes would be lost at once */
+  public long getSuspectReports() {
+    return suspectReports;
+  }
+
   /** Forgets every DataNode (NameNode unreachable: fall back to stock behaviour). */
   public void reset() {
     lostById.clear();
     snapshot = Snapshot.EMPTY;
+    suspect = false;
   }
 
   /** @return the view of the last report */

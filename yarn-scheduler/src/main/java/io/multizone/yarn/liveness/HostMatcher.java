@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -19,12 +21,17 @@ import org.apache.hadoop.net.NetUtils;
  * the DataNodes the NameNode reports, which may be registered under another of those forms.
  *
  * <p>An index is built once per report; a {@code host:port} query first tries the exact
- * DataNode transfer address, then falls back to the host. Names that match no DataNode
+ * DataNode transfer address, then falls back to the host. A short name (or an FQDN whose
+ * DataNode registered under its bare short name) matches by short name only when one
+ * registered name is behind it. Names that match no DataNode
  * directly are resolved to an IP; resolutions are cached for {@value #RESOLVED_TTL_MS} ms,
  * failures for {@value #UNRESOLVED_TTL_MS} ms.
  */
 public final class HostMatcher {
+  /** Full registered host name or IP -> DataNodes. */
   private final Map<String, List<DataNodeStatus>> byKey = new HashMap<>();
+  /** Short host name -> the distinct registered names behind it and their DataNodes. */
+  private final Map<String, ShortName> byShort = new HashMap<>();
   private final Map<String, DataNodeStatus> byAddr = new HashMap<>();
   /** Host name -> resolved IP ("" when it did not resolve) and when to look again. */
   private static final Map<String, Resolution> IP_CACHE = new ConcurrentHashMap<>();
@@ -45,25 +52,61 @@ public final class HostMatcher {
     }
   }
 
+  /** The registered names sharing one short name, and their DataNodes. */
+  private static final class ShortName {
+    final Set<String> names = new HashSet<>(1);
+    final List<DataNodeStatus> dataNodes = new ArrayList<>(1);
+  }
+
   /** @param dataNodes the DataNodes of one report */
   public HostMatcher(Collection<DataNodeStatus> dataNodes) {
     for (DataNodeStatus d : dataNodes) {
-      for (String k : keysOf(d.getHostName())) {
-        add(k, d);
-      }
-      for (String k : keysOf(d.getIpAddr())) {
-        add(k, d);
+      for (String name : new String[] {d.getHostName(), d.getIpAddr()}) {
+        if (name == null || name.isEmpty()) {
+          continue;
+        }
+        String n = normalizeHost(name);
+        add(byKey.computeIfAbsent(n, k -> new ArrayList<>(1)), d);
+        String s = shortName(n);
+        if (s != null) {
+          ShortName group = byShort.computeIfAbsent(s, k -> new ShortName());
+          group.names.add(n);
+          add(group.dataNodes, d);
+        }
       }
       byAddr.put(normalizeHost(d.getIpAddr()) + ":" + d.getXferPort(), d);
       byAddr.put(normalizeHost(d.getHostName()) + ":" + d.getXferPort(), d);
     }
   }
 
-  private void add(String key, DataNodeStatus d) {
-    List<DataNodeStatus> l = byKey.computeIfAbsent(key, k -> new ArrayList<>(1));
+  private static void add(List<DataNodeStatus> l, DataNodeStatus d) {
     if (!l.contains(d)) {
       l.add(d);
     }
+  }
+
+  /** @return the part before the first dot of a host name, null for an IP address */
+  private static String shortName(String n) {
+    if (n.isEmpty() || Character.isDigit(n.charAt(0)) || n.indexOf(':') >= 0) {
+      return null;
+    }
+    int dot = n.indexOf('.');
+    return dot > 0 ? n.substring(0, dot) : n;
+  }
+
+  /**
+   * Short-name fallback, only when unambiguous: one distinct registered name behind the short
+   * name, and either the query is a short name or that registered name is the bare short
+   * name (its full form is not known). {@code worker-01.zone-c} never matches a DataNode
+   * registered as {@code worker-01.zone-a}.
+   */
+  private List<DataNodeStatus> matchShort(String n) {
+    String s = shortName(n);
+    ShortName group = s == null ? null : byShort.get(s);
+    if (group == null || group.names.size() != 1) {
+      return null;
+    }
+    return n.equals(s) || group.names.contains(s) ? group.dataNodes : null;
   }
 
   /**
@@ -86,10 +129,7 @@ public final class HostMatcher {
     String n = normalizeHost(h);
     List<DataNodeStatus> l = byKey.get(n);
     if (l == null) {
-      int dot = n.indexOf('.');
-      if (dot > 0 && !Character.isDigit(n.charAt(0))) {
-        l = byKey.get(n.substring(0, dot));
-      }
+      l = matchShort(n);
     }
     if (l == null) {
       String ip = resolve(n);
@@ -98,20 +138,6 @@ public final class HostMatcher {
       }
     }
     return l == null ? Collections.<DataNodeStatus>emptyList() : l;
-  }
-
-  private static List<String> keysOf(String name) {
-    List<String> keys = new ArrayList<>(2);
-    if (name == null || name.isEmpty()) {
-      return keys;
-    }
-    String n = normalizeHost(name);
-    keys.add(n);
-    int dot = n.indexOf('.');
-    if (dot > 0 && !Character.isDigit(n.charAt(0))) {
-      keys.add(n.substring(0, dot));
-    }
-    return keys;
   }
 
   static String normalizeHost(String h) {

@@ -2,12 +2,16 @@ package io.multizone.yarn.requeue;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.apache.hadoop.yarn.api.records.ApplicationAttemptId;
 import org.apache.hadoop.yarn.api.records.ContainerId;
@@ -22,6 +26,12 @@ import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
  * unmatched allocation per (node, attempt, scheduler key) and the requeue monitor, on its
  * next pass (about a second later), claims the newest running container of that attempt and
  * key on that node that is not claimed yet. Claims of finished containers are dropped.
+ *
+ * <p>Records are kept only while a monitor drains them ({@link #setRecording}); a record
+ * older than the settle time is dropped, so the ledger stays bounded by the allocations of
+ * the last few seconds whatever the monitor does. A node's records are changed only inside
+ * {@link ConcurrentHashMap#compute} on that node, so a record cannot land in a map that
+ * {@link #match} has just removed.
  */
 public final class LocalPlacementLedger {
 
@@ -76,68 +86,119 @@ public final class LocalPlacementLedger {
     private long lastMs;
   }
 
-  private final Map<NodeId, Map<Key, Pending>> pending = new ConcurrentHashMap<>();
-  private final Map<NodeId, Set<ContainerId>> claimed = new ConcurrentHashMap<>();
+  /** Clock of {@link #recordLocal}; tests move it. */
+  static volatile LongSupplier clock = System::currentTimeMillis;
 
-  /** Records one node-tier allocation of {@code key} on {@code node} (allocator side). */
+  private final long settleMs;
+  /** node -> key -> pending; a node's map is only touched inside compute() on its node. */
+  private final ConcurrentHashMap<NodeId, Map<Key, Pending>> pending =
+      new ConcurrentHashMap<>();
+  /** node -> claimed containers; monitor thread only, no empty sets. */
+  private final ConcurrentHashMap<NodeId, Set<ContainerId>> claimed = new ConcurrentHashMap<>();
+  private volatile boolean recording;
+  private final AtomicLong lastSweepMs = new AtomicLong();
+
+  /**
+   * @param settleMs a record not matched to a container within this time is dropped (its
+   *     container is gone, or nobody matches records)
+   */
+  public LocalPlacementLedger(long settleMs) {
+    this.settleMs = settleMs;
+  }
+
+  /**
+   * Turns recording on while a monitor with a working report source drains the ledger, off
+   * (and forgets everything) otherwise: with nobody matching, records would only pile up.
+   *
+   * @param on whether {@link #recordLocal} keeps records
+   */
+  public void setRecording(boolean on) {
+    recording = on;
+    if (!on) {
+      pending.clear();
+      claimed.clear();
+    }
+  }
+
+  /** @return whether records are kept */
+  public boolean isRecording() {
+    return recording;
+  }
+
+  /**
+   * Records one node-tier allocation of {@code key} on {@code node} (allocator side). A no-op
+   * unless recording; records older than the settle time are dropped on the way, so the
+   * ledger stays bounded even if the monitor stops matching.
+   */
   public void recordLocal(NodeId node, ApplicationAttemptId attempt,
       SchedulerRequestKey schedulerKey) {
-    Pending p = pending.computeIfAbsent(node, n -> new ConcurrentHashMap<>())
-        .computeIfAbsent(new Key(attempt, schedulerKey), k -> new Pending());
-    synchronized (p) {
-      p.count++;
-      p.lastMs = System.currentTimeMillis();
+    if (!recording) {
+      return;
     }
+    long now = clock.getAsLong();
+    Key key = new Key(attempt, schedulerKey);
+    pending.compute(node, (n, byKey) -> {
+      Map<Key, Pending> m = byKey == null ? new HashMap<>() : byKey;
+      expire(m, now);
+      Pending p = m.computeIfAbsent(key, k -> new Pending());
+      p.count++;
+      p.lastMs = now;
+      return m;
+    });
+    long last = lastSweepMs.get();
+    if (now - last >= settleMs && lastSweepMs.compareAndSet(last, now)) {
+      for (NodeId n : pending.keySet()) {
+        pending.computeIfPresent(n, (k, m) -> {
+          expire(m, now);
+          return m.isEmpty() ? null : m;
+        });
+      }
+    }
+  }
+
+  private void expire(Map<Key, Pending> byKey, long now) {
+    byKey.values().removeIf(p -> now - p.lastMs >= settleMs);
   }
 
   /**
    * Matches unmatched records of {@code node} to its running containers (monitor side).
+   * Records younger than the settle time may still lack their container and are kept.
    *
    * @param node the node
    * @param running running non-AM containers on the node, by key, any order
    * @param nowMs current time
-   * @param settleMs records younger than this may still lack their container: keep them
    */
-  public void match(NodeId node, Map<Key, List<ContainerId>> running, long nowMs,
-      long settleMs) {
+  public void match(NodeId node, Map<Key, List<ContainerId>> running, long nowMs) {
     Set<ContainerId> alive = new HashSet<>();
     for (List<ContainerId> l : running.values()) {
       alive.addAll(l);
     }
-    Set<ContainerId> mine = claimed.get(node);
-    if (mine != null) {
-      mine.retainAll(alive);
-    }
-    Map<Key, Pending> byKey = pending.get(node);
-    if (byKey == null) {
-      return;
-    }
-    for (Map.Entry<Key, Pending> e : byKey.entrySet()) {
-      Pending p = e.getValue();
-      synchronized (p) {
+    Set<ContainerId> mine = claimed.computeIfAbsent(node, n -> new HashSet<>());
+    mine.retainAll(alive);
+    pending.computeIfPresent(node, (n, byKey) -> {
+      for (Iterator<Map.Entry<Key, Pending>> it = byKey.entrySet().iterator();
+          it.hasNext();) {
+        Map.Entry<Key, Pending> e = it.next();
+        Pending p = e.getValue();
         List<ContainerId> candidates = new ArrayList<>(
             running.getOrDefault(e.getKey(), Collections.<ContainerId>emptyList()));
         candidates.sort(Collections.reverseOrder());
-        Set<ContainerId> set = claimed.computeIfAbsent(node,
-            n -> ConcurrentHashMap.newKeySet());
         for (ContainerId c : candidates) {
           if (p.count == 0) {
             break;
           }
-          if (set.add(c)) {
+          if (mine.add(c)) {
             p.count--;
           }
         }
-        if (p.count > 0 && nowMs - p.lastMs >= settleMs) {
-          p.count = 0; // its container is gone already
-        }
-        if (p.count == 0) {
-          byKey.remove(e.getKey(), p);
+        if (p.count == 0 || nowMs - p.lastMs >= settleMs) {
+          it.remove(); // matched, or its container is gone already
         }
       }
-    }
-    if (byKey.isEmpty()) {
-      pending.remove(node, byKey);
+      return byKey.isEmpty() ? null : byKey;
+    });
+    if (mine.isEmpty()) {
+      claimed.remove(node);
     }
   }
 
@@ -149,10 +210,10 @@ public final class LocalPlacementLedger {
 
   /** Forgets a container (requeued or finished). */
   public void forget(NodeId node, ContainerId id) {
-    Set<ContainerId> s = claimed.get(node);
-    if (s != null) {
+    claimed.computeIfPresent(node, (n, s) -> {
       s.remove(id);
-    }
+      return s.isEmpty() ? null : s;
+    });
   }
 
   /** @return the nodes with records or claims */
@@ -160,5 +221,20 @@ public final class LocalPlacementLedger {
     Set<NodeId> out = new HashSet<>(pending.keySet());
     out.addAll(claimed.keySet());
     return out;
+  }
+
+  /** @return pending records (node, key) plus claimed containers, for tests */
+  int size() {
+    int[] n = {0};
+    for (NodeId node : pending.keySet()) {
+      pending.computeIfPresent(node, (k, m) -> {
+        n[0] += m.size();
+        return m;
+      });
+    }
+    for (Set<ContainerId> s : claimed.values()) {
+      n[0] += s.size();
+    }
+    return n[0];
   }
 }

@@ -22,10 +22,12 @@ import org.apache.hadoop.yarn.api.records.NodeId;
 import org.apache.hadoop.yarn.server.resourcemanager.RMContext;
 import org.apache.hadoop.yarn.server.resourcemanager.monitor.SchedulingEditPolicy;
 import org.apache.hadoop.yarn.server.resourcemanager.rmcontainer.RMContainer;
+import org.apache.hadoop.yarn.server.resourcemanager.rmcontainer.RMContainerEventType;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerApplicationAttempt;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerNode;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerUtils;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.ContainerPreemptEvent;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.SchedulerEventType;
@@ -59,7 +61,10 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
   private DataNodeLivenessTracker tracker;
   private final Map<NodeId, Long> lostSince = new HashMap<>();
   private final Set<ContainerId> requeued = new HashSet<>();
-  private boolean failing;
+  /** Start of the current run of failed polls, -1 when the last poll answered. */
+  private long failingSinceMs = -1;
+  /** Whether the current run of failures has outlasted the hold and fell back to stock. */
+  private boolean fellBack;
   private long interval = ZonePlacementYarnConfig.DEFAULT_DATANODE_POLL_INTERVAL_MS;
 
   @Override
@@ -93,6 +98,8 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
       LOG.warn("DataNode liveness disabled: {}; scheduling continues with stock behaviour",
           e.getMessage());
     }
+    // Only a monitor with a source drains the ledger; without one it must not fill up.
+    runtime.getLedger().setRecording(source != null && cfg.isRequeueEnabled());
   }
 
   private static void closePrevious(DataNodeReportSource previous) {
@@ -118,25 +125,13 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     List<DataNodeLivenessTracker.Transition> changes;
     try {
       changes = tracker.update(source.report(), now);
-      if (failing) {
+      if (failingSinceMs >= 0) {
         LOG.info("DataNode report from {} answers again", source.describe());
-        failing = false;
+        failingSinceMs = -1;
+        fellBack = false;
       }
     } catch (IOException | RuntimeException e) {
-      runtime.getMetrics().reportFailed();
-      if (!failing) {
-        LOG.warn("DataNode report from {} ({}) failed: {}; treating every host as live (stock "
-            + "behaviour) until it answers", source.describe(),
-            ZonePlacementYarnConfig.DATANODE_NAMENODE_URI, e.toString());
-        failing = true;
-      }
-      tracker.reset();
-      lostSince.clear();
-      if (scheduler instanceof AbstractYarnScheduler) {
-        matchLedger((AbstractYarnScheduler<?, ?>) scheduler, now);
-      }
-      runtime.setLostNodeNames(Collections.<String>emptySet());
-      runtime.getMetrics().setLostDataNodes(0);
+      reportFailed(now, e);
       return;
     }
     for (DataNodeLivenessTracker.Transition t : changes) {
@@ -152,6 +147,42 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     }
     runtime.getMetrics().setLostDataNodes(tracker.snapshot().lostIds().size());
     applyLiveness(tracker.snapshot(), now);
+  }
+
+  /**
+   * A failed poll. For up to lost-after-ms of consecutive failures the last known state is
+   * kept (lost hosts stay lost, their grace clocks keep running, no new requeue), so a
+   * flapping NameNode link neither restarts the grace period nor repeats losses; after that,
+   * every host is treated as live (stock behaviour) until the report answers.
+   */
+  private void reportFailed(long now, Exception e) {
+    runtime.getMetrics().reportFailed();
+    long holdMs = runtime.getConfig().getLostAfterMs();
+    if (failingSinceMs < 0) {
+      failingSinceMs = now;
+      LOG.warn("DataNode report from {} ({}) failed: {}; keeping the last known DataNode "
+          + "state for up to {} ms, then treating every host as live (stock behaviour) until "
+          + "it answers", source.describe(), ZonePlacementYarnConfig.DATANODE_NAMENODE_URI,
+          e.toString(), holdMs);
+    }
+    if (now - failingSinceMs < holdMs) {
+      if (scheduler instanceof AbstractYarnScheduler) {
+        matchLedger((AbstractYarnScheduler<?, ?>) scheduler, now);
+      }
+      return;
+    }
+    if (!fellBack) {
+      LOG.warn("DataNode report from {} still failing after {} ms ({}); treating every host "
+          + "as live until it answers", source.describe(), now - failingSinceMs, e.toString());
+      fellBack = true;
+    }
+    tracker.reset();
+    lostSince.clear();
+    if (scheduler instanceof AbstractYarnScheduler) {
+      matchLedger((AbstractYarnScheduler<?, ?>) scheduler, now);
+    }
+    runtime.setLostNodeNames(Collections.<String>emptySet());
+    runtime.getMetrics().setLostDataNodes(0);
   }
 
   /** Publishes lost hosts to the allocators and requeues containers past the grace period. */
@@ -201,11 +232,29 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     }
   }
 
+  /**
+   * Preempts {@code c}: completes it with exit status PREEMPTED, which kills it on its
+   * NodeManager and tells the AM.
+   *
+   * <p>CapacityScheduler: without lazy preemption MARK_CONTAINER_FOR_KILLABLE does exactly
+   * that (under the scheduler's write lock, on its event thread). With
+   * {@code yarn.scheduler.capacity.lazy-preemption-enabled} it only marks the container
+   * killable and leaves it running until another queue needs the room, so the monitor makes
+   * the same {@code completedContainer} call itself. The scheduler's write lock is not
+   * reachable from here; the call is the one the scheduler also makes without it for
+   * released and expired containers, and the queue/application locks and the RMContainer
+   * state machine make a concurrent completion by the NodeManager harmless.
+   */
   private void kill(AbstractYarnScheduler<?, ?> sched, RMContainer c) {
     if (sched instanceof CapacityScheduler) {
-      // Same path as the CapacityScheduler's own preemption: completes with PREEMPTED.
-      rmContext.getDispatcher().getEventHandler().handle(new ContainerPreemptEvent(
-          c.getApplicationAttemptId(), c, SchedulerEventType.MARK_CONTAINER_FOR_KILLABLE));
+      if (((CapacityScheduler) sched).getConfiguration().getLazyPreemptionEnabled()) {
+        sched.completedContainer(c, SchedulerUtils.createPreemptedContainerStatus(
+            c.getContainerId(), SchedulerUtils.PREEMPTED_CONTAINER),
+            RMContainerEventType.KILL);
+      } else {
+        rmContext.getDispatcher().getEventHandler().handle(new ContainerPreemptEvent(
+            c.getApplicationAttemptId(), c, SchedulerEventType.MARK_CONTAINER_FOR_KILLABLE));
+      }
     } else {
       sched.killContainer(c);
     }
@@ -231,7 +280,7 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
       SchedulerNode node = sched.getSchedulerNode(id);
       ledger.match(id, node == null
           ? Collections.<LocalPlacementLedger.Key, List<ContainerId>>emptyMap()
-          : runningByKey(node), now, 2 * interval);
+          : runningByKey(node), now);
     }
     requeued.removeIf(cid -> sched.getRMContainer(cid) == null);
   }

@@ -11,7 +11,9 @@ import java.util.List;
 import io.multizone.yarn.ZonePlacementYarnConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.net.NetUtils;
+import org.apache.hadoop.test.GenericTestUtils;
 import org.junit.Test;
+import org.slf4j.LoggerFactory;
 
 /** Loss/recovery decisions and host matching, without a cluster. */
 public class DataNodeLivenessTrackerTest {
@@ -25,7 +27,7 @@ public class DataNodeLivenessTrackerTest {
     DataNodeLivenessTracker t = new DataNodeLivenessTracker(5000);
     long now = 1_000_000;
     List<DataNodeLivenessTracker.Transition> c = t.update(Arrays.asList(
-        dn("dn1.example.com", "10.0.0.1", 9866, now - 1000),
+        dn("dn1.example.com", "10.0.0.1", 9866, now),
         dn("dn2.example.com", "10.0.0.2", 9866, now - 6000)), now);
     assertEquals(1, c.size());
     assertTrue(c.get(0).isLost());
@@ -38,6 +40,69 @@ public class DataNodeLivenessTrackerTest {
         dn("dn2.example.com", "10.0.0.2", 9866, now + 200)), now + 300);
     assertEquals(1, c.size());
     assertFalse(c.get(0).isLost());
+  }
+
+  private static List<DataNodeStatus> cluster(long... contacts) {
+    DataNodeStatus[] out = new DataNodeStatus[contacts.length];
+    for (int i = 0; i < contacts.length; i++) {
+      out[i] = dn("dn" + i + ".example.com", "10.0.1." + i, 9866, contacts[i]);
+    }
+    return Arrays.asList(out);
+  }
+
+  @Test
+  public void rmClockAheadOfTheNameNodeLosesNothing() {
+    DataNodeLivenessTracker t = new DataNodeLivenessTracker(7000);
+    long nn = 1_000_000;
+    long rm = nn + 60_000;
+    assertTrue(t.update(cluster(nn - 1000, nn - 2000, nn, nn - 500), rm).isEmpty());
+    assertTrue(t.snapshot().lostIds().isEmpty());
+    // Ages still count among the DataNodes themselves.
+    List<DataNodeLivenessTracker.Transition> c = t.update(
+        cluster(nn + 9000, nn + 8000, nn + 10_000, nn - 500), rm + 10_000);
+    assertEquals(1, c.size());
+    assertEquals("10.0.1.3:9866", c.get(0).getDataNode().getId());
+    assertEquals(10_500, c.get(0).getDetectionDelayMs());
+  }
+
+  @Test
+  public void nameNodePauseLosesNothingAndWarns() {
+    DataNodeLivenessTracker t = new DataNodeLivenessTracker(7000);
+    long now = 1_000_000;
+    t.update(cluster(now, now, now, now), now);
+    // The NameNode stalled 30 s: every contact is 30 s old at once.
+    assertTrue(t.update(cluster(now, now, now, now), now + 30_000).isEmpty());
+    assertTrue(t.snapshot().lostIds().isEmpty());
+    assertEquals(0, t.getSuspectReports());
+    // It resumes and hears from one DataNode first: the others would all turn lost.
+    GenericTestUtils.LogCapturer logs = GenericTestUtils.LogCapturer.captureLogs(
+        LoggerFactory.getLogger(DataNodeLivenessTracker.class));
+    try {
+      assertTrue(t.update(cluster(now + 30_000, now, now, now), now + 30_000).isEmpty());
+      assertTrue(t.update(cluster(now + 30_100, now, now, now), now + 30_100).isEmpty());
+      assertTrue(t.snapshot().lostIds().isEmpty());
+      assertEquals(2, t.getSuspectReports());
+      String out = logs.getOutput();
+      assertTrue(out, out.contains("3 of 4 DataNodes would be lost at once"));
+      assertEquals("warned once", out.indexOf("not believed"), out.lastIndexOf("not believed"));
+    } finally {
+      logs.stopCapturing();
+    }
+    // Everyone heard from again: a plausible report.
+    assertTrue(t.update(cluster(now + 31_000, now + 31_000, now + 31_000, now + 31_000),
+        now + 31_000).isEmpty());
+  }
+
+  @Test
+  public void oneStaleDataNodeAmongFreshOnesIsLost() {
+    DataNodeLivenessTracker t = new DataNodeLivenessTracker(7000);
+    long now = 1_000_000;
+    List<DataNodeLivenessTracker.Transition> c =
+        t.update(cluster(now, now - 1000, now - 8000, now - 500), now);
+    assertEquals(1, c.size());
+    assertEquals(Collections.singletonList("10.0.1.2:9866"), t.snapshot().lostIds());
+    assertTrue(t.snapshot().isHostLost("dn2.example.com"));
+    assertEquals(0, t.getSuspectReports());
   }
 
   @Test
@@ -55,7 +120,9 @@ public class DataNodeLivenessTrackerTest {
     long now = 100_000;
     t.update(Arrays.asList(dn("worker1.dc.example.com", "10.0.0.1", 9866, now - 9000),
         dn("worker2.dc.example.com", "10.0.0.2", 9866, now),
-        dn("10.0.0.7", "10.0.0.7", 9866, now - 9000)), now);
+        dn("10.0.0.7", "10.0.0.7", 9866, now - 9000),
+        dn("worker3.dc.example.com", "10.0.0.3", 9866, now),
+        dn("worker4.dc.example.com", "10.0.0.4", 9866, now)), now);
     DataNodeLivenessTracker.Snapshot s = t.snapshot();
     assertTrue(s.isHostLost("worker1.dc.example.com"));
     assertTrue(s.isHostLost("WORKER1.dc.example.com."));
@@ -67,6 +134,25 @@ public class DataNodeLivenessTrackerTest {
     assertFalse(s.isHostLost("worker2.dc.example.com"));
     assertFalse(s.isHostLost("worker2"));
     assertFalse("host without a DataNode is never lost", s.isHostLost("compute9"));
+  }
+
+  @Test
+  public void shortNameMatchesOnlyWhenUnambiguous() {
+    DataNodeStatus a1 = dn("worker-01.zone-a", "10.0.2.1", 9866, 0);
+    DataNodeStatus b1 = dn("worker-01.zone-b", "10.0.2.2", 9866, 0);
+    DataNodeStatus a2 = dn("worker-02.zone-a", "10.0.2.3", 9866, 0);
+    DataNodeStatus bare = dn("worker-03", "10.0.2.4", 9866, 0);
+    HostMatcher m = new HostMatcher(Arrays.asList(a1, b1, a2, bare));
+    // Another zone's host of the same short name is not this host.
+    assertTrue(m.match("worker-02.zone-c").isEmpty());
+    assertTrue(m.match("worker-01.zone-c").isEmpty());
+    // Two hosts behind the short name: ambiguous.
+    assertTrue(m.match("worker-01").isEmpty());
+    assertEquals(Collections.singletonList(a1), m.match("worker-01.zone-a"));
+    // Short query, one host behind it; FQDN query of a DataNode registered by short name.
+    assertEquals(Collections.singletonList(a2), m.match("worker-02"));
+    assertEquals(Collections.singletonList(bare), m.match("worker-03.zone-c"));
+    assertEquals(Collections.singletonList(bare), m.match("WORKER-03"));
   }
 
   @Test

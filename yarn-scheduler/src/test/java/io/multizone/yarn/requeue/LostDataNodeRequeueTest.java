@@ -19,6 +19,7 @@ import org.apache.hadoop.yarn.api.records.ContainerExitStatus;
 import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.ContainerStatus;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacitySchedulerConfiguration;
 import org.junit.After;
 import org.junit.Test;
 
@@ -32,6 +33,9 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
 
   private Configuration conf(long graceMs) throws Exception {
     Configuration conf = baseConf(true);
+    // Not the shared /tmp default: another RM test run on this machine may be using it.
+    conf.set(YarnConfiguration.FS_NODE_ATTRIBUTE_STORE_ROOT_DIR,
+        new java.io.File("target/node-attribute").toURI().toString());
     conf.setBoolean(YarnConfiguration.RM_SCHEDULER_ENABLE_MONITORS, true);
     conf.set(YarnConfiguration.RM_SCHEDULER_MONITOR_POLICIES,
         LostDataNodeRequeuePolicy.class.getName());
@@ -82,7 +86,20 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
 
   @Test
   public void localDataContainersArePreemptedAndRerunNearASurvivingReplica() throws Exception {
-    start(conf(0), 8 * GB);
+    requeueEndToEnd(false);
+  }
+
+  /** Lazy preemption only marks containers killable: the requeue must still complete them. */
+  @Test
+  public void requeueCompletesTheContainerWithLazyPreemption() throws Exception {
+    requeueEndToEnd(true);
+  }
+
+  private void requeueEndToEnd(boolean lazyPreemption) throws Exception {
+    Configuration conf = conf(0);
+    conf.setBoolean(CapacitySchedulerConfiguration.LAZY_PREEMPTION_ENABLED, lazyPreemption);
+    start(conf, 8 * GB);
+    assertEquals(lazyPreemption, cs().getConfiguration().getLazyPreemptionEnabled());
     ZonePlacementMetrics m = ZonePlacementMetrics.get();
     long losses0 = m.getDataNodeLosses();
     long requeued0 = m.getContainersRequeued();
@@ -176,6 +193,26 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
   }
 
   @Test
+  public void briefReportFailuresKeepTheLostState() throws Exception {
+    start(conf(0), 8 * GB);
+    ZonePlacementMetrics m = ZonePlacementMetrics.get();
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    FakeDataNodeReportSource.down("a1h1", System.currentTimeMillis() - 60_000);
+    waitFor("loss noticed", () -> runtime.getLostNodeNames().contains("a1h1"), 10_000);
+    long losses0 = m.getDataNodeLosses();
+    long failures0 = m.getReportFailures();
+    // The NameNode link flaps, for well under lost-after-ms (1.5 s).
+    FakeDataNodeReportSource.unreachable = true;
+    waitFor("a failed poll", () -> m.getReportFailures() > failures0, 10_000);
+    assertTrue("still lost while the report fails briefly",
+        runtime.getLostNodeNames().contains("a1h1"));
+    FakeDataNodeReportSource.unreachable = false;
+    Thread.sleep(400);
+    assertTrue(runtime.getLostNodeNames().contains("a1h1"));
+    assertEquals("no second loss for the same DataNode", losses0, m.getDataNodeLosses());
+  }
+
+  @Test
   public void unknownReportSourceClassDisablesLivenessButNotScheduling() throws Exception {
     Configuration conf = conf(0);
     conf.set(ZonePlacementYarnConfig.DATANODE_REPORT_SOURCE_CLASS, "no.such.ReportSource");
@@ -183,8 +220,11 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
     FakeDataNodeReportSource.down("a1h1", System.currentTimeMillis() - 60_000);
     ask(1, 1, GB, "a1h1");
     Thread.sleep(300);
-    assertTrue(ZonePlacementRuntime.forScheduler(cs(), null).getLostNodeNames().isEmpty());
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    assertTrue(runtime.getLostNodeNames().isEmpty());
     assertEquals(1, offerUntilAllocated("a1h1", 1));
+    assertEquals("nothing drains the ledger, so nothing is recorded", 0,
+        runtime.getLedger().size());
   }
 
   @Test
