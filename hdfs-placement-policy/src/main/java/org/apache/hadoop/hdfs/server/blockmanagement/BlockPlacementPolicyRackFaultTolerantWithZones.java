@@ -78,9 +78,16 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
     for (DatanodeStorageInfo s : results) {
       spread.add(s.getDatanodeDescriptor());
     }
+    // A zone with fewer racks than its share of the group takes more than one internal block
+    // per rack rather than push the share onto another zone (whose loss would then cost more
+    // blocks than there are parity blocks).
+    final ZoneTargetPicker sameRackOk = new ZoneTargetPicker(this, excludedNodes, blocksize,
+        total, results, avoidStaleNodes, storageTypes);
+    final int share = (total + Math.max(1, layout.acceptingZoneCount()) - 1)
+        / Math.max(1, layout.acceptingZoneCount());
     for (; numOfReplicas > 0; numOfReplicas--) {
       int before = results.size();
-      if (!pickInLeastUsedZone(layout, spread, picker, maxNodesPerRack)) {
+      if (!pickInLeastUsedZone(layout, spread, picker, maxNodesPerRack, sameRackOk, share)) {
         // As the stock policy's best effort: relax the per-rack limit rather than fail.
         picker.pickAnywhere(total);
       }
@@ -91,9 +98,12 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
     return writer;
   }
 
-  /** One target in the zone holding fewest, on its rack holding fewest (random ties). */
+  /**
+   * One target in the zone holding fewest, on its rack holding fewest (random ties), within
+   * the per-rack limit; in a zone still below its {@code share}, beyond that limit too.
+   */
   private static boolean pickInLeastUsedZone(ZoneLayout layout, ReplicaSpread spread,
-      ZoneTargetPicker picker, int maxNodesPerRack) {
+      ZoneTargetPicker picker, int maxNodesPerRack, ZoneTargetPicker sameRackOk, int share) {
     List<ZoneLayout.Zone> order = new ArrayList<>(layout.zones());
     Collections.shuffle(order, ThreadLocalRandom.current());
     order.sort(Comparator.comparingInt(z -> spread.inZone(z.name())));
@@ -105,6 +115,13 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
         if (spread.inRack(rack.name()) < maxNodesPerRack
             && picker.pickIn(rack.nodes(), rack.name())) {
           return true;
+        }
+      }
+      if (spread.inZone(zone.name()) < share) {
+        for (ZoneLayout.Rack rack : racks) {
+          if (sameRackOk.pickIn(rack.nodes(), rack.name())) {
+            return true;
+          }
         }
       }
     }

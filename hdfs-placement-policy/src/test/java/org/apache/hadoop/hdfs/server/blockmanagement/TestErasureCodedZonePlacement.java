@@ -41,6 +41,28 @@ public class TestErasureCodedZonePlacement {
   }
 
   @Test
+  public void aZoneWithFewRacksStillTakesItsShare() throws Exception {
+    // zone-a has one rack of 4 hosts; zone-b and zone-c have 4 racks of 2. The stock per-rack
+    // limit (1 when there are as many racks as blocks) would leave zone-a with 1 block and
+    // the others with 4 each: losing zone-b or zone-c would then lose the group.
+    String[] racks = Topologies.concat(Topologies.zone("zone-a", 1, 4),
+        Topologies.zone("zone-b", 4, 2), Topologies.zone("zone-c", 4, 2));
+    Configuration conf = new Configuration(false);
+    conf.set(DFSConfigKeys.DFS_BLOCK_PLACEMENT_EC_CLASSNAME_KEY,
+        BlockPlacementPolicyRackFaultTolerantWithZones.CLASS_NAME);
+    try (PolicyHarness h = PolicyHarness.start(BlockPlacementPolicyWithZones.CLASS_NAME, conf,
+        racks)) {
+      BlockPlacementPolicy ec = stripedPolicy(h);
+      for (int t = 0; t < TRIALS / 10; t++) {
+        Placement p = new Placement(choose(h, ec, null));
+        assertEquals(p.toString(), GROUP, p.nodes.size());
+        assertEquals("3/3/3: " + p, 3, p.maxPerZone());
+        assertEquals(p.toString(), 3, p.inZone("/zone-a"));
+      }
+    }
+  }
+
+  @Test
   public void stockRackFaultTolerantSometimesCrowdsAZone() throws Exception {
     try (PolicyHarness h = start(BlockPlacementPolicyRackFaultTolerant.class.getName())) {
       BlockPlacementPolicy ec = stripedPolicy(h);
