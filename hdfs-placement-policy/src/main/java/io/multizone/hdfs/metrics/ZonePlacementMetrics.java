@@ -28,10 +28,12 @@ public final class ZonePlacementMetrics implements MetricsSource {
   private final MutableCounterLong zoneAwarePlacements = registry.newCounter(
       "ZoneAwarePlacements", "Target choices made by the zone rule", 0L);
   private final MutableCounterLong zoneViolationsReported = registry.newCounter(
-      "ZoneViolationsReported", "Blocks found spanning too few zones by verifyBlockPlacement"
-          + " (fsck, redundancy monitor)", 0L);
+      "ZoneViolationsReported", "Placement checks (verifyBlockPlacement: fsck, redundancy"
+          + " monitor, decommission) that found a block in too few zones; one block may be"
+          + " checked several times", 0L);
   private final MutableCounterLong movesRefused = registry.newCounter("MovesRefused",
-      "Balancer/Mover moves refused because they would reduce the zones a block spans", 0L);
+      "Balancer/Mover candidate moves refused because they would reduce the zones a block"
+          + " spans or crowd a zone; the Dispatcher may ask about one block several times", 0L);
   private final MutableCounterLong excessReplicasChosen = registry.newCounter(
       "ExcessReplicasChosen", "Excess replicas chosen for deletion by the zone rule", 0L);
 
