@@ -26,7 +26,6 @@ import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnSched
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AppSchedulingInfo;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.NodeType;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler;
-import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerApplicationAttempt;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerNode;
 import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.activities.DiagnosticsCollector;
@@ -326,14 +325,21 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     return s == null ? 0 : Math.max(s.getNumClusterNodes(), 0);
   }
 
+  /**
+   * Whether a node of a wanted zone could take this request now. Runs under YARN's
+   * AppSchedulingInfo read lock (precheckNode), so it must not touch the application
+   * attempt: its lock is taken before the AppSchedulingInfo one by the AM's allocate call.
+   * The blacklist is therefore the AppSchedulingInfo's (the application's own; the
+   * system's applies to AM containers only), checked for the node and its rack like
+   * {@code SchedulerAppUtils#isPlaceBlacklisted}.
+   */
   private boolean wantedZoneHasRoom(Locality l) {
     ResourceScheduler s = rmContext.getScheduler();
     if (!(s instanceof AbstractYarnScheduler)) {
       return false;
     }
     AbstractYarnScheduler<?, ?> sched = (AbstractYarnScheduler<?, ?>) s;
-    SchedulerApplicationAttempt attempt =
-        sched.getApplicationAttempt(appSchedulingInfo.getApplicationAttemptId());
+    Set<String> blacklist = appSchedulingInfo.getBlackListCopy();
     Resource capability = super.getPendingAsk(ResourceRequest.ANY).getPerAllocationResource();
     // A node that missed a few heartbeats is not room: it may be dead but not expired yet.
     long staleAfterMs = 3 * rmContext.getYarnConfiguration().getLong(
@@ -349,7 +355,8 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
           && n.getReservedContainer() == null
           && Time.monotonicNow() - n.getLastHeartbeatMonotonicTime() <= staleAfterMs
           && n.getRMNode() != null && n.getRMNode().getState() == NodeState.RUNNING
-          && (attempt == null || !attempt.isPlaceBlacklisted(n.getNodeName()))
+          && (blacklist.isEmpty() || !(blacklist.contains(n.getNodeName())
+              || blacklist.contains(n.getRackName())))
           && Resources.fitsIn(capability, n.getUnallocatedResource())) {
         return true;
       }

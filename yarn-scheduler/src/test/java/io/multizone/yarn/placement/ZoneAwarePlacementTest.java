@@ -3,6 +3,8 @@ package io.multizone.yarn.placement;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 
@@ -10,6 +12,12 @@ import io.multizone.yarn.ZonePlacementRuntime;
 import io.multizone.yarn.ZoneRmTestSupport;
 import io.multizone.yarn.metrics.ZonePlacementMetrics;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.yarn.api.protocolrecords.AllocateRequest;
+import org.apache.hadoop.yarn.api.records.ContainerId;
+import org.apache.hadoop.yarn.api.records.Priority;
+import org.apache.hadoop.yarn.api.records.Resource;
+import org.apache.hadoop.yarn.api.records.ResourceBlacklistRequest;
+import org.apache.hadoop.yarn.api.records.ResourceRequest;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
 import org.junit.Test;
 
@@ -253,5 +261,39 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
     assertTrue(liveByZone().containsKey("b") || liveByZone().containsKey("c"));
     // off-zone.delay = 3 skipped offers, then YARN's own off-switch delay (> 4 missed).
     assertTrue("offers " + offers, offers > 3);
+  }
+
+  /** The AM blacklists {@code places} (hosts or racks) through its allocate call. */
+  private void blacklist(String... places) throws Exception {
+    am.allocate(AllocateRequest.newInstance(0, 0f, new ArrayList<ResourceRequest>(),
+        new ArrayList<ContainerId>(), ResourceBlacklistRequest.newInstance(
+            Arrays.asList(places), Collections.<String>emptyList())));
+  }
+
+  @Test
+  public void blacklistedRackOfTheZoneIsNoRoom() throws Exception {
+    start(baseConf(true), 2 * GB);
+    // Fill /zone-a/rack-2 (2 hosts x 2 GB).
+    ask(1, 4, GB, "a2h1", "a2h2");
+    for (int i = 0; i < 5 && liveCount() < 4; i++) {
+      offer("a2h1");
+      offer("a2h2");
+    }
+    assertEquals(4, liveCount());
+    // The AM blacklists zone a's other rack: its free hosts are no room for this app.
+    blacklist("/zone-a/rack-1");
+    offer("a1h1");
+    offer("a1h2");
+    ask(2, 1, GB, "a2h1");
+    for (int round = 0; round < 3 && liveCount() == 4; round++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+        if (liveCount() > 4) {
+          break;
+        }
+      }
+    }
+    assertEquals("placed off-zone: " + liveByHost(), 5, liveCount());
+    assertEquals(Integer.valueOf(4), liveByZone().get("a"));
   }
 }
