@@ -63,9 +63,13 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
 
   private ZonePlacementRuntime runtime;
   private volatile Locality locality;
+  /** Off-zone offers skipped since the last in-zone allocation (the off-zone delay). */
   private final AtomicInteger offZoneVetoes = new AtomicInteger();
+  /** Off-zone offers past the delay, accepted or not: the room re-check cadence. */
+  private final AtomicInteger offZoneOffers = new AtomicInteger();
   private static final int ROOM_RECHECK_OFFERS = 8;
-  private volatile int roomCheckedAtVeto = -1;
+  /** {@link #offZoneOffers} at the last room check; -1 = check at the next offer. */
+  private volatile int roomCheckedAtOffer = -1;
   private volatile boolean zoneHasRoom = true;
 
   /** Hosts, racks and zones a request currently asks for (immutable snapshot). */
@@ -308,13 +312,16 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   private boolean offZoneAllowed(Locality l) {
     int configured = runtime.getConfig().getOffZoneDelay();
     int delay = configured < 0 ? numClusterNodes() : configured;
-    int vetoes = offZoneVetoes.get();
-    if (vetoes < delay) {
+    if (offZoneVetoes.get() < delay) {
       return false;
     }
-    // Scanning the nodes is O(cluster): redo it at most every ROOM_RECHECK_OFFERS offers.
-    if (roomCheckedAtVeto < 0 || vetoes - roomCheckedAtVeto >= ROOM_RECHECK_OFFERS) {
-      roomCheckedAtVeto = vetoes;
+    // Scanning the nodes is O(cluster): redo it every ROOM_RECHECK_OFFERS off-zone offers,
+    // accepted ones included (else a "no room" answer would stick while offers are accepted),
+    // and before each further off-zone container (allocate resets the mark).
+    int offers = offZoneOffers.incrementAndGet();
+    int checkedAt = roomCheckedAtOffer;
+    if (checkedAt < 0 || offers - checkedAt >= ROOM_RECHECK_OFFERS) {
+      roomCheckedAtOffer = offers;
       zoneHasRoom = wantedZoneHasRoom(l);
     }
     return !zoneHasRoom;
@@ -382,8 +389,8 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     }
     if (tier != PlacementTier.OFF_ZONE) {
       offZoneVetoes.set(0);
-      roomCheckedAtVeto = -1;
     }
+    roomCheckedAtOffer = -1;
     if (LOG.isDebugEnabled()) {
       LOG.debug("Allocated {} {} on {} as {} (scheduler type {})",
           appSchedulingInfo.getApplicationAttemptId(), schedulerKey.getPriority(),

@@ -296,4 +296,42 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
     assertEquals("placed off-zone: " + liveByHost(), 5, liveCount());
     assertEquals(Integer.valueOf(4), liveByZone().get("a"));
   }
+
+  @Test
+  public void roomFreedInTheZoneEndsOffZonePlacement() throws Exception {
+    start(baseConf(true), 2 * GB);
+    ask(1, 12, GB, "a1h1", "a2h1");
+    for (int i = 0; i < 10 && liveCount() < 8; i++) {
+      for (String h : ZONE_A) {
+        offer(h);
+      }
+    }
+    assertEquals("zone a full: " + liveByHost(), Collections.singletonMap("a", 8),
+        liveByZone());
+    // Zone a full: off-zone offers place once the delays passed.
+    for (int round = 0; round < 3 && liveCount() == 8; round++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+        if (liveCount() > 8) {
+          break;
+        }
+      }
+    }
+    int offZone = liveCount() - 8;
+    assertTrue("placed off-zone: " + liveByHost(), offZone > 0);
+    // Room again in zone a: the AM releases a container on a1h1.
+    ContainerId onA1h1 = attempt().getLiveContainers().stream()
+        .filter(c -> !c.isAMContainer() && "a1h1".equals(c.getAllocatedNode().getHost()))
+        .findFirst().get().getContainerId();
+    am.allocate(new ArrayList<ResourceRequest>(), Collections.singletonList(onA1h1));
+    rm.drainEvents();
+    assertEquals(Integer.valueOf(7), liveByZone().get("a"));
+    // Off-zone offers no longer place: the next container waits for zone a.
+    for (String h : OFF_ZONE_A) {
+      offer(h);
+    }
+    assertEquals("no new off-zone container: " + liveByHost(), 7 + offZone, liveCount());
+    assertEquals(1, offerUntilAllocated("a1h1", 3));
+    assertEquals(Integer.valueOf(8), liveByZone().get("a"));
+  }
 }
