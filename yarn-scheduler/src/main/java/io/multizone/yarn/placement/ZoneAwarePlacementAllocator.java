@@ -125,10 +125,13 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
         recoverPreemptedRequestForAContainer);
   }
 
-  /** A host whose DataNode is lost is not data-local: hide its host ask. */
+  /**
+   * A host whose DataNode is lost is not data-local: its host ask is hidden, unless the
+   * request may not relax beyond that host (see {@link #isHiddenHost}).
+   */
   @Override
   public PendingAsk getPendingAsk(String resourceName) {
-    if (isLostHost(resourceName)) {
+    if (isHiddenHost(resourceName)) {
       return PendingAsk.ZERO;
     }
     return super.getPendingAsk(resourceName);
@@ -136,7 +139,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
 
   @Override
   public int getOutstandingAsksCount(String resourceName) {
-    if (isLostHost(resourceName)) {
+    if (isHiddenHost(resourceName)) {
       return 0;
     }
     return super.getOutstandingAsksCount(resourceName);
@@ -145,6 +148,49 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   private boolean isLostHost(String resourceName) {
     Set<String> lost = runtime.getLostNodeNames();
     return !lost.isEmpty() && lost.contains(resourceName);
+  }
+
+  /**
+   * @return whether {@code resourceName} is a lost host whose ask is hidden: only if the
+   *     request can be placed elsewhere, else a strict (relaxLocality=false) request would be
+   *     skipped forever
+   */
+  private boolean isHiddenHost(String resourceName) {
+    return isLostHost(resourceName) && canRelaxBeyondHost(resourceName);
+  }
+
+  /**
+   * Whether YARN would place this request elsewhere once {@code host}'s ask is hidden: the
+   * rack ask for the host's rack, if pending, and the ANY ask must allow relaxing
+   * ({@code canDelayTo}). A strict ANY is required even when the rack may relax: YARN then
+   * skips the priority on every node without counting a missed opportunity, so the
+   * node-locality delay never passes and a rack-local container never comes.
+   */
+  private boolean canRelaxBeyondHost(String host) {
+    Map<String, ResourceRequest> asks = getResourceRequests();
+    ResourceRequest any = asks.get(ResourceRequest.ANY);
+    if (any != null && !any.getRelaxLocality()) {
+      return false;
+    }
+    ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
+    String rack = s == null ? null : runtime.rackOfHost(host, s);
+    ResourceRequest r = rack == null ? null : asks.get(rack);
+    return r == null || r.getNumContainers() <= 0 || r.getRelaxLocality();
+  }
+
+  /** @return the lost hosts whose asks are hidden (usually all, or none) */
+  private Set<String> hiddenHosts() {
+    Set<String> lost = runtime.getLostNodeNames();
+    Set<String> hidden = lost;
+    for (String h : lost) {
+      if (!canRelaxBeyondHost(h)) {
+        if (hidden == lost) {
+          hidden = new HashSet<>(lost);
+        }
+        hidden.remove(h);
+      }
+    }
+    return hidden;
   }
 
   /**
@@ -170,7 +216,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       return super.getPreferredNodeIterator(candidateNodeSet);
     }
     return new TierOrderIterator<>(super.getPreferredNodeIterator(candidateNodeSet), l,
-        runtime.getLostNodeNames(), runtime.getZoneResolver());
+        hiddenHosts(), runtime.getZoneResolver());
   }
 
   /**
@@ -187,9 +233,9 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
 
     private final Iterator<N> source;
     private final Locality locality;
-    private final Set<String> lost;
+    private final Set<String> hidden;
     private final ZoneResolver zones;
-    /** Tier handed out at once; HOST unless every named host is lost. */
+    /** Tier handed out at once; HOST unless every named host is hidden. */
     private final int streamed;
     @SuppressWarnings("unchecked")
     private final List<N>[] buffered = new List[REST + 1];
@@ -197,21 +243,21 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     private int drainPos;
     private N next;
 
-    TierOrderIterator(Iterator<N> source, Locality locality, Set<String> lost,
+    TierOrderIterator(Iterator<N> source, Locality locality, Set<String> hidden,
         ZoneResolver zones) {
       this.source = source;
       this.locality = locality;
-      this.lost = lost;
+      this.hidden = hidden;
       this.zones = zones;
-      this.streamed = hasLiveNamedHost(locality.hosts, lost) ? HOST : RACK;
+      this.streamed = hasLiveNamedHost(locality.hosts, hidden) ? HOST : RACK;
     }
 
-    private static boolean hasLiveNamedHost(Set<String> hosts, Set<String> lost) {
-      if (lost.isEmpty()) {
+    private static boolean hasLiveNamedHost(Set<String> hosts, Set<String> hidden) {
+      if (hidden.isEmpty()) {
         return !hosts.isEmpty();
       }
       for (String h : hosts) {
-        if (!lost.contains(h)) {
+        if (!hidden.contains(h)) {
           return true;
         }
       }
@@ -220,7 +266,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
 
     private int tierOf(N node) {
       String name = node.getNodeName();
-      if (locality.hosts.contains(name) && !lost.contains(name)) {
+      if (locality.hosts.contains(name) && !hidden.contains(name)) {
         return HOST;
       }
       String rack = node.getRackName();
@@ -383,7 +429,10 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       locality = null;
     }
     runtime.getMetrics().placed(tier);
-    if (tier == PlacementTier.NODE && type == NodeType.NODE_LOCAL) {
+    // A node-local container on a lost host comes from an ask that cannot relax (else the
+    // host ask is hidden): requeueing it would only bring it back, so it is not recorded.
+    if (tier == PlacementTier.NODE && type == NodeType.NODE_LOCAL
+        && !isLostHost(node.getNodeName())) {
       runtime.getLedger().recordLocal(node.getNodeID(),
           appSchedulingInfo.getApplicationAttemptId(), schedulerKey);
     }
@@ -412,7 +461,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       return PlacementTier.NONE;
     }
     if (type == NodeType.NODE_LOCAL
-        || (l.hosts.contains(node.getNodeName()) && !isLostHost(node.getNodeName()))) {
+        || (l.hosts.contains(node.getNodeName()) && !isHiddenHost(node.getNodeName()))) {
       return PlacementTier.NODE;
     }
     if (l.racks.contains(node.getRackName())) {

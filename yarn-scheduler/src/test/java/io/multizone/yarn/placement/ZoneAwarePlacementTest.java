@@ -334,4 +334,45 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
     assertEquals(1, offerUntilAllocated("a1h1", 3));
     assertEquals(Integer.valueOf(8), liveByZone().get("a"));
   }
+
+  @Test
+  public void strictHostAskOnALostHostStillGetsThatHost() throws Exception {
+    start(baseConf(true), 8 * GB);
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    runtime.setLostNodeNames(Collections.singleton("a1h1"));
+    // Pinned to a1h1: neither its rack nor ANY may relax. Hiding the host ask would starve it.
+    Priority p = Priority.newInstance(1);
+    Resource cap = Resource.newInstance(GB, 1);
+    am.allocate(Arrays.asList(ResourceRequest.newInstance(p, "a1h1", cap, 1),
+        ResourceRequest.newInstance(p, "/zone-a/rack-1", cap, 1, false),
+        ResourceRequest.newInstance(p, ResourceRequest.ANY, cap, 1, false)), null);
+    for (String h : OFF_ZONE_A) {
+      offer(h);
+    }
+    offer("a1h2");
+    assertEquals(0, liveCount());
+    assertEquals(1, offerUntilAllocated("a1h1", 3));
+    assertEquals(Collections.singletonMap("a1h1", 1), liveByHost());
+    // Nowhere else to run it: not marked for requeue.
+    assertTrue(runtime.getLedger().nodes().isEmpty());
+  }
+
+  @Test
+  public void lostHostAskStaysWhenOnlyItsRackMayRelax() throws Exception {
+    start(baseConf(true), 8 * GB);
+    ZonePlacementRuntime.forScheduler(cs(), null)
+        .setLostNodeNames(Collections.singleton("a1h1"));
+    // The rack may relax, ANY may not: YARN never passes the node-locality delay then (each
+    // skip is not counted as a missed opportunity), so the host ask must stay.
+    Priority p = Priority.newInstance(1);
+    Resource cap = Resource.newInstance(GB, 1);
+    am.allocate(Arrays.asList(ResourceRequest.newInstance(p, "a1h1", cap, 1),
+        ResourceRequest.newInstance(p, "/zone-a/rack-1", cap, 1, true),
+        ResourceRequest.newInstance(p, ResourceRequest.ANY, cap, 1, false)), null);
+    offer("a1h2");
+    offer("a1h2");
+    offer("a1h2");
+    assertEquals(1, offerUntilAllocated("a1h1", 3));
+    assertEquals(Collections.singletonMap("a1h1", 1), liveByHost());
+  }
 }
