@@ -62,7 +62,10 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   private static final Logger LOG = LoggerFactory.getLogger(ZoneAwarePlacementAllocator.class);
 
   private ZonePlacementRuntime runtime;
+  /** Cached snapshot of the asks; valid while its generation and node count are current. */
   private volatile Locality locality;
+  /** Bumped after every change of the asks that may change the wanted hosts/racks/zones. */
+  private final AtomicInteger localityGeneration = new AtomicInteger();
   /** Off-zone offers skipped since the last in-zone allocation (the off-zone delay). */
   private final AtomicInteger offZoneVetoes = new AtomicInteger();
   /** Off-zone offers past the delay, accepted or not: the room re-check cadence. */
@@ -74,18 +77,23 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
 
   /** Hosts, racks and zones a request currently asks for (immutable snapshot). */
   static final class Locality {
-    static final Locality NONE = new Locality(Collections.<String>emptySet(),
-        Collections.<String>emptySet(), Collections.<String>emptySet(), true);
     final Set<String> hosts;
     final Set<String> racks;
     final Set<String> zones;
     final boolean relaxToAny;
+    /** {@link #localityGeneration} read before the asks were. */
+    final int generation;
+    /** Cluster node count when computed: hosts that joined later had no rack then. */
+    final int clusterNodes;
 
-    Locality(Set<String> hosts, Set<String> racks, Set<String> zones, boolean relaxToAny) {
+    Locality(Set<String> hosts, Set<String> racks, Set<String> zones, boolean relaxToAny,
+        int generation, int clusterNodes) {
       this.hosts = hosts;
       this.racks = racks;
       this.zones = zones;
       this.relaxToAny = relaxToAny;
+      this.generation = generation;
+      this.clusterNodes = clusterNodes;
     }
 
     boolean located() {
@@ -114,7 +122,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     try {
       return super.updatePendingAsk(requests, recoverPreemptedRequestForAContainer);
     } finally {
-      locality = null;
+      invalidateLocality();
     }
   }
 
@@ -426,7 +434,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     ContainerRequest request = super.allocate(schedulerKey, type, node);
     if (getUniqueLocationAsks() != namesBefore) {
       // A host/rack ask reached zero and left the map: the wanted sets changed.
-      locality = null;
+      invalidateLocality();
     }
     runtime.getMetrics().placed(tier);
     // A node-local container on a lost host comes from an ask that cannot relax (else the
@@ -479,20 +487,35 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     return classify(locality(), node, type);
   }
 
+  /** Called after the asks changed (the map is mutated first, then the generation bumped). */
+  private void invalidateLocality() {
+    localityGeneration.incrementAndGet();
+    locality = null;
+  }
+
+  /**
+   * The request's locality. Computed lazily without YARN's lock, so it may race with an ask
+   * update: a snapshot is used only while no update happened since its asks were read (its
+   * generation is current) and the cluster has the node count it was computed with.
+   */
   Locality locality() {
     Locality l = locality;
-    if (l == null) {
-      l = computeLocality();
-      locality = l;
+    int nodes = numClusterNodes();
+    int gen = localityGeneration.get();
+    if (l != null && l.generation == gen && l.clusterNodes == nodes) {
+      return l;
     }
+    l = computeLocality(gen, nodes);
+    locality = l;
     return l;
   }
 
-  private Locality computeLocality() {
+  private Locality computeLocality(int generation, int clusterNodes) {
     Map<String, ResourceRequest> asks = getResourceRequests();
     ResourceRequest any = asks.get(ResourceRequest.ANY);
     if (any == null || asks.size() <= 1) {
-      return Locality.NONE;
+      return new Locality(Collections.<String>emptySet(), Collections.<String>emptySet(),
+          Collections.<String>emptySet(), true, generation, clusterNodes);
     }
     Set<String> hosts = new HashSet<>();
     Set<String> racks = new HashSet<>();
@@ -522,7 +545,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       }
     }
     return new Locality(Collections.unmodifiableSet(hosts), Collections.unmodifiableSet(racks),
-        Collections.unmodifiableSet(zones), any.getRelaxLocality());
+        Collections.unmodifiableSet(zones), any.getRelaxLocality(), generation, clusterNodes);
   }
 
   private void addZone(Set<String> zones, String rack) {

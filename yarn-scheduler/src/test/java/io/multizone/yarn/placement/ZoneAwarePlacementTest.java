@@ -18,6 +18,9 @@ import org.apache.hadoop.yarn.api.records.Priority;
 import org.apache.hadoop.yarn.api.records.Resource;
 import org.apache.hadoop.yarn.api.records.ResourceBlacklistRequest;
 import org.apache.hadoop.yarn.api.records.ResourceRequest;
+import org.apache.hadoop.yarn.server.resourcemanager.rmnode.RMNode;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.NodeAddedSchedulerEvent;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.NodeRemovedSchedulerEvent;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
 import org.junit.Test;
 
@@ -374,5 +377,32 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
     offer("a1h2");
     assertEquals(1, offerUntilAllocated("a1h1", 3));
     assertEquals(Collections.singletonMap("a1h1", 1), liveByHost());
+  }
+
+  @Test
+  public void hostJoiningAfterTheAskIsZoneLocatedThen() throws Exception {
+    Configuration conf = baseConf(true);
+    // Off-zone offers skipped for a long while whatever the room: only the zone matters here.
+    conf.setInt(io.multizone.yarn.ZonePlacementYarnConfig.OFF_ZONE_DELAY, 100);
+    start(conf, 8 * GB);
+    // a1h1 is not in the cluster when asked for (e.g. not re-registered after an RM
+    // failover): its rack and zone are unknown then.
+    RMNode a1h1 = rm.getRMContext().getRMNodes().get(nms.get("a1h1").getNodeId());
+    cs().handle(new NodeRemovedSchedulerEvent(a1h1));
+    Priority p = Priority.newInstance(1);
+    Resource cap = Resource.newInstance(GB, 1);
+    am.allocate(Arrays.asList(ResourceRequest.newInstance(p, "a1h1", cap, 1),
+        ResourceRequest.newInstance(p, ResourceRequest.ANY, cap, 1)), null);
+    offer("b1h1");
+    assertEquals(0, liveCount());
+    // It joins: zone a is wanted from now on.
+    cs().handle(new NodeAddedSchedulerEvent(a1h1));
+    for (int round = 0; round < 2; round++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+      }
+    }
+    assertEquals("no off-zone container: " + liveByHost(), 0, liveCount());
+    assertTrue(offerUntilAllocated("a1h2", 5) > 0);
   }
 }
