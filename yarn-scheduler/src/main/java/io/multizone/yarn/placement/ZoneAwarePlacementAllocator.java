@@ -46,13 +46,14 @@ import org.slf4j.LoggerFactory;
  * <p>YARN's own node → rack → off-switch delay scheduling stays in charge of the first steps;
  * this allocator adds the zone step by vetoing, in {@link #precheckNode}, nodes outside every
  * wanted zone while any node of a wanted zone has room for the request (free resources, same
- * partition, not reserved, not blacklisted for the application, heartbeating), and in any
- * case until {@value ZonePlacementYarnConfig#OFF_ZONE_DELAY} off-zone offers were skipped.
- * An off-zone node then still goes through YARN's own off-switch delay. With multi-node
- * placement, {@link #getPreferredNodeIterator} also offers the candidates in tier order. A
- * host whose DataNode is lost (per the liveness monitor) stops being node-local: its host ask
- * is hidden from the scheduler, so the ask goes to the other named hosts, then rack, zone,
- * anywhere. Enable with
+ * partition, not reserved, node and rack not blacklisted by the application, heartbeating),
+ * and in any case until {@value ZonePlacementYarnConfig#OFF_ZONE_DELAY} off-zone offers were
+ * skipped. The room is re-checked every few off-zone offers and before each further off-zone
+ * container. An off-zone node then still goes through YARN's own off-switch delay. With
+ * multi-node placement, {@link #getPreferredNodeIterator} also offers the candidates in tier
+ * order. A host whose DataNode is lost (per the liveness monitor) stops being node-local: its
+ * host ask is hidden from the scheduler, so the ask goes to the other named hosts, then rack,
+ * zone, anywhere; a request that may not relax beyond the host keeps it. Enable with
  * {@code yarn.scheduler.app-placement-allocator.class=} this class.
  *
  * @param <N> scheduler node type
