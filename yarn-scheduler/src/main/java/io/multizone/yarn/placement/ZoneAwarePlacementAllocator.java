@@ -84,7 +84,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     final boolean relaxToAny;
     /** {@link #localityGeneration} read before the asks were. */
     final int generation;
-    /** Cluster node count when computed: hosts that joined later had no rack then. */
+    /** Cluster node count when computed, if a named host had no rack then; else -1. */
     final int clusterNodes;
 
     Locality(Set<String> hosts, Set<String> racks, Set<String> zones, boolean relaxToAny,
@@ -497,26 +497,27 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   /**
    * The request's locality. Computed lazily without YARN's lock, so it may race with an ask
    * update: a snapshot is used only while no update happened since its asks were read (its
-   * generation is current) and the cluster has the node count it was computed with.
+   * generation is current) and, if a named host was not in the cluster then (e.g. not yet
+   * re-registered after an RM failover), while the cluster's node count is unchanged.
    */
   Locality locality() {
     Locality l = locality;
-    int nodes = numClusterNodes();
     int gen = localityGeneration.get();
-    if (l != null && l.generation == gen && l.clusterNodes == nodes) {
+    if (l != null && l.generation == gen
+        && (l.clusterNodes < 0 || l.clusterNodes == numClusterNodes())) {
       return l;
     }
-    l = computeLocality(gen, nodes);
+    l = computeLocality(gen);
     locality = l;
     return l;
   }
 
-  private Locality computeLocality(int generation, int clusterNodes) {
+  private Locality computeLocality(int generation) {
     Map<String, ResourceRequest> asks = getResourceRequests();
     ResourceRequest any = asks.get(ResourceRequest.ANY);
     if (any == null || asks.size() <= 1) {
       return new Locality(Collections.<String>emptySet(), Collections.<String>emptySet(),
-          Collections.<String>emptySet(), true, generation, clusterNodes);
+          Collections.<String>emptySet(), true, generation, -1);
     }
     Set<String> hosts = new HashSet<>();
     Set<String> racks = new HashSet<>();
@@ -535,13 +536,18 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     for (String rack : racks) {
       addZone(zones, rack);
     }
+    int clusterNodes = -1;
     if (!hosts.isEmpty()) {
+      // Read before the lookups: a host joining during them changes the count afterwards.
+      int nodes = numClusterNodes();
       ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
       for (String host : hosts) {
         String rack = s == null ? null : runtime.rackOfHost(host, s);
         if (rack != null) {
           racks.add(rack);
           addZone(zones, rack);
+        } else {
+          clusterNodes = nodes;
         }
       }
     }
