@@ -72,8 +72,10 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   /** Off-zone offers past the delay, accepted or not: the room re-check cadence. */
   private final AtomicInteger offZoneOffers = new AtomicInteger();
   private static final int ROOM_RECHECK_OFFERS = 8;
-  /** {@link #offZoneOffers} at the last room check; -1 = check at the next offer. */
-  private volatile int roomCheckedAtOffer = -1;
+  /** {@link #offZoneOffers} at the last room check (compared wrap-safe). */
+  private volatile int roomCheckedAtOffer;
+  /** Set by every allocation: check the room at the next off-zone offer. */
+  private volatile boolean roomCheckDue = true;
   private volatile boolean zoneHasRoom = true;
 
   /** Hosts, racks and zones a request currently asks for (immutable snapshot). */
@@ -374,8 +376,8 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     // accepted ones included (else a "no room" answer would stick while offers are accepted),
     // and before each further off-zone container (allocate resets the mark).
     int offers = offZoneOffers.incrementAndGet();
-    int checkedAt = roomCheckedAtOffer;
-    if (checkedAt < 0 || offers - checkedAt >= ROOM_RECHECK_OFFERS) {
+    if (roomCheckDue || offers - roomCheckedAtOffer >= ROOM_RECHECK_OFFERS) {
+      roomCheckDue = false;
       roomCheckedAtOffer = offers;
       zoneHasRoom = wantedZoneHasRoom(l);
     }
@@ -448,7 +450,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     if (tier != PlacementTier.OFF_ZONE) {
       offZoneVetoes.set(0);
     }
-    roomCheckedAtOffer = -1;
+    roomCheckDue = true;
     if (LOG.isDebugEnabled()) {
       LOG.debug("Allocated {} {} on {} as {} (scheduler type {})",
           appSchedulingInfo.getApplicationAttemptId(), schedulerKey.getPriority(),
