@@ -26,7 +26,6 @@ import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnSched
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AppSchedulingInfo;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.NodeType;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler;
-import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerApplicationAttempt;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerNode;
 import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.activities.DiagnosticsCollector;
@@ -47,13 +46,14 @@ import org.slf4j.LoggerFactory;
  * <p>YARN's own node → rack → off-switch delay scheduling stays in charge of the first steps;
  * this allocator adds the zone step by vetoing, in {@link #precheckNode}, nodes outside every
  * wanted zone while any node of a wanted zone has room for the request (free resources, same
- * partition, not reserved, not blacklisted for the application, heartbeating), and in any
- * case until {@value ZonePlacementYarnConfig#OFF_ZONE_DELAY} off-zone offers were skipped.
- * An off-zone node then still goes through YARN's own off-switch delay. With multi-node
- * placement, {@link #getPreferredNodeIterator} also offers the candidates in tier order. A
- * host whose DataNode is lost (per the liveness monitor) stops being node-local: its host ask
- * is hidden from the scheduler, so the ask goes to the other named hosts, then rack, zone,
- * anywhere. Enable with
+ * partition, not reserved, node and rack not blacklisted by the application, heartbeating),
+ * and in any case until {@value ZonePlacementYarnConfig#OFF_ZONE_DELAY} off-zone offers were
+ * skipped. The room is re-checked every few off-zone offers and before each further off-zone
+ * container. An off-zone node then still goes through YARN's own off-switch delay. With
+ * multi-node placement, {@link #getPreferredNodeIterator} also offers the candidates in tier
+ * order. A host whose DataNode is lost (per the liveness monitor) stops being node-local: its
+ * host ask is hidden from the scheduler, so the ask goes to the other named hosts, then rack,
+ * zone, anywhere; a request that may not relax beyond the host keeps it. Enable with
  * {@code yarn.scheduler.app-placement-allocator.class=} this class.
  *
  * @param <N> scheduler node type
@@ -63,26 +63,40 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   private static final Logger LOG = LoggerFactory.getLogger(ZoneAwarePlacementAllocator.class);
 
   private ZonePlacementRuntime runtime;
+  /** Cached snapshot of the asks; valid while its generation and node count are current. */
   private volatile Locality locality;
+  /** Bumped after every change of the asks that may change the wanted hosts/racks/zones. */
+  private final AtomicInteger localityGeneration = new AtomicInteger();
+  /** Off-zone offers skipped since the last in-zone allocation (the off-zone delay). */
   private final AtomicInteger offZoneVetoes = new AtomicInteger();
+  /** Off-zone offers past the delay, accepted or not: the room re-check cadence. */
+  private final AtomicInteger offZoneOffers = new AtomicInteger();
   private static final int ROOM_RECHECK_OFFERS = 8;
-  private volatile int roomCheckedAtVeto = -1;
+  /** {@link #offZoneOffers} at the last room check (compared wrap-safe). */
+  private volatile int roomCheckedAtOffer;
+  /** Set by every allocation: check the room at the next off-zone offer. */
+  private volatile boolean roomCheckDue = true;
   private volatile boolean zoneHasRoom = true;
 
   /** Hosts, racks and zones a request currently asks for (immutable snapshot). */
   static final class Locality {
-    static final Locality NONE = new Locality(Collections.<String>emptySet(),
-        Collections.<String>emptySet(), Collections.<String>emptySet(), true);
     final Set<String> hosts;
     final Set<String> racks;
     final Set<String> zones;
     final boolean relaxToAny;
+    /** {@link #localityGeneration} read before the asks were. */
+    final int generation;
+    /** Cluster node count when computed, if a named host had no rack then; else -1. */
+    final int clusterNodes;
 
-    Locality(Set<String> hosts, Set<String> racks, Set<String> zones, boolean relaxToAny) {
+    Locality(Set<String> hosts, Set<String> racks, Set<String> zones, boolean relaxToAny,
+        int generation, int clusterNodes) {
       this.hosts = hosts;
       this.racks = racks;
       this.zones = zones;
       this.relaxToAny = relaxToAny;
+      this.generation = generation;
+      this.clusterNodes = clusterNodes;
     }
 
     boolean located() {
@@ -111,7 +125,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     try {
       return super.updatePendingAsk(requests, recoverPreemptedRequestForAContainer);
     } finally {
-      locality = null;
+      invalidateLocality();
     }
   }
 
@@ -122,10 +136,13 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
         recoverPreemptedRequestForAContainer);
   }
 
-  /** A host whose DataNode is lost is not data-local: hide its host ask. */
+  /**
+   * A host whose DataNode is lost is not data-local: its host ask is hidden, unless the
+   * request may not relax beyond that host (see {@link #isHiddenHost}).
+   */
   @Override
   public PendingAsk getPendingAsk(String resourceName) {
-    if (isLostHost(resourceName)) {
+    if (isHiddenHost(resourceName)) {
       return PendingAsk.ZERO;
     }
     return super.getPendingAsk(resourceName);
@@ -133,7 +150,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
 
   @Override
   public int getOutstandingAsksCount(String resourceName) {
-    if (isLostHost(resourceName)) {
+    if (isHiddenHost(resourceName)) {
       return 0;
     }
     return super.getOutstandingAsksCount(resourceName);
@@ -142,6 +159,49 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   private boolean isLostHost(String resourceName) {
     Set<String> lost = runtime.getLostNodeNames();
     return !lost.isEmpty() && lost.contains(resourceName);
+  }
+
+  /**
+   * @return whether {@code resourceName} is a lost host whose ask is hidden: only if the
+   *     request can be placed elsewhere, else a strict (relaxLocality=false) request would be
+   *     skipped forever
+   */
+  private boolean isHiddenHost(String resourceName) {
+    return isLostHost(resourceName) && canRelaxBeyondHost(resourceName);
+  }
+
+  /**
+   * Whether YARN would place this request elsewhere once {@code host}'s ask is hidden: the
+   * rack ask for the host's rack, if pending, and the ANY ask must allow relaxing
+   * ({@code canDelayTo}). A strict ANY is required even when the rack may relax: YARN then
+   * skips the priority on every node without counting a missed opportunity, so the
+   * node-locality delay never passes and a rack-local container never comes.
+   */
+  private boolean canRelaxBeyondHost(String host) {
+    Map<String, ResourceRequest> asks = getResourceRequests();
+    ResourceRequest any = asks.get(ResourceRequest.ANY);
+    if (any != null && !any.getRelaxLocality()) {
+      return false;
+    }
+    ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
+    String rack = s == null ? null : runtime.rackOfHost(host, s);
+    ResourceRequest r = rack == null ? null : asks.get(rack);
+    return r == null || r.getNumContainers() <= 0 || r.getRelaxLocality();
+  }
+
+  /** @return the lost hosts whose asks are hidden (usually all, or none) */
+  private Set<String> hiddenHosts() {
+    Set<String> lost = runtime.getLostNodeNames();
+    Set<String> hidden = lost;
+    for (String h : lost) {
+      if (!canRelaxBeyondHost(h)) {
+        if (hidden == lost) {
+          hidden = new HashSet<>(lost);
+        }
+        hidden.remove(h);
+      }
+    }
+    return hidden;
   }
 
   /**
@@ -167,7 +227,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       return super.getPreferredNodeIterator(candidateNodeSet);
     }
     return new TierOrderIterator<>(super.getPreferredNodeIterator(candidateNodeSet), l,
-        runtime.getLostNodeNames(), runtime.getZoneResolver());
+        hiddenHosts(), runtime.getZoneResolver());
   }
 
   /**
@@ -184,9 +244,9 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
 
     private final Iterator<N> source;
     private final Locality locality;
-    private final Set<String> lost;
+    private final Set<String> hidden;
     private final ZoneResolver zones;
-    /** Tier handed out at once; HOST unless every named host is lost. */
+    /** Tier handed out at once; HOST unless every named host is hidden. */
     private final int streamed;
     @SuppressWarnings("unchecked")
     private final List<N>[] buffered = new List[REST + 1];
@@ -194,21 +254,21 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     private int drainPos;
     private N next;
 
-    TierOrderIterator(Iterator<N> source, Locality locality, Set<String> lost,
+    TierOrderIterator(Iterator<N> source, Locality locality, Set<String> hidden,
         ZoneResolver zones) {
       this.source = source;
       this.locality = locality;
-      this.lost = lost;
+      this.hidden = hidden;
       this.zones = zones;
-      this.streamed = hasLiveNamedHost(locality.hosts, lost) ? HOST : RACK;
+      this.streamed = hasLiveNamedHost(locality.hosts, hidden) ? HOST : RACK;
     }
 
-    private static boolean hasLiveNamedHost(Set<String> hosts, Set<String> lost) {
-      if (lost.isEmpty()) {
+    private static boolean hasLiveNamedHost(Set<String> hosts, Set<String> hidden) {
+      if (hidden.isEmpty()) {
         return !hosts.isEmpty();
       }
       for (String h : hosts) {
-        if (!lost.contains(h)) {
+        if (!hidden.contains(h)) {
           return true;
         }
       }
@@ -217,7 +277,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
 
     private int tierOf(N node) {
       String name = node.getNodeName();
-      if (locality.hosts.contains(name) && !lost.contains(name)) {
+      if (locality.hosts.contains(name) && !hidden.contains(name)) {
         return HOST;
       }
       String rack = node.getRackName();
@@ -309,13 +369,16 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   private boolean offZoneAllowed(Locality l) {
     int configured = runtime.getConfig().getOffZoneDelay();
     int delay = configured < 0 ? numClusterNodes() : configured;
-    int vetoes = offZoneVetoes.get();
-    if (vetoes < delay) {
+    if (offZoneVetoes.get() < delay) {
       return false;
     }
-    // Scanning the nodes is O(cluster): redo it at most every ROOM_RECHECK_OFFERS offers.
-    if (roomCheckedAtVeto < 0 || vetoes - roomCheckedAtVeto >= ROOM_RECHECK_OFFERS) {
-      roomCheckedAtVeto = vetoes;
+    // Scanning the nodes is O(cluster): redo it every ROOM_RECHECK_OFFERS off-zone offers,
+    // accepted ones included (else a "no room" answer would stick while offers are accepted),
+    // and before each further off-zone container (allocate resets the mark).
+    int offers = offZoneOffers.incrementAndGet();
+    if (roomCheckDue || offers - roomCheckedAtOffer >= ROOM_RECHECK_OFFERS) {
+      roomCheckDue = false;
+      roomCheckedAtOffer = offers;
       zoneHasRoom = wantedZoneHasRoom(l);
     }
     return !zoneHasRoom;
@@ -326,14 +389,21 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     return s == null ? 0 : Math.max(s.getNumClusterNodes(), 0);
   }
 
+  /**
+   * Whether a node of a wanted zone could take this request now. Runs under YARN's
+   * AppSchedulingInfo read lock (precheckNode), so it must not touch the application
+   * attempt: its lock is taken before the AppSchedulingInfo one by the AM's allocate call.
+   * The blacklist is therefore the AppSchedulingInfo's (the application's own; the
+   * system's applies to AM containers only), checked for the node and its rack like
+   * {@code SchedulerAppUtils#isPlaceBlacklisted}.
+   */
   private boolean wantedZoneHasRoom(Locality l) {
     ResourceScheduler s = rmContext.getScheduler();
     if (!(s instanceof AbstractYarnScheduler)) {
       return false;
     }
     AbstractYarnScheduler<?, ?> sched = (AbstractYarnScheduler<?, ?>) s;
-    SchedulerApplicationAttempt attempt =
-        sched.getApplicationAttempt(appSchedulingInfo.getApplicationAttemptId());
+    Set<String> blacklist = appSchedulingInfo.getBlackListCopy();
     Resource capability = super.getPendingAsk(ResourceRequest.ANY).getPerAllocationResource();
     // A node that missed a few heartbeats is not room: it may be dead but not expired yet.
     long staleAfterMs = 3 * rmContext.getYarnConfiguration().getLong(
@@ -349,7 +419,8 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
           && n.getReservedContainer() == null
           && Time.monotonicNow() - n.getLastHeartbeatMonotonicTime() <= staleAfterMs
           && n.getRMNode() != null && n.getRMNode().getState() == NodeState.RUNNING
-          && (attempt == null || !attempt.isPlaceBlacklisted(n.getNodeName()))
+          && (blacklist.isEmpty() || !(blacklist.contains(n.getNodeName())
+              || blacklist.contains(n.getRackName())))
           && Resources.fitsIn(capability, n.getUnallocatedResource())) {
         return true;
       }
@@ -366,17 +437,20 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     ContainerRequest request = super.allocate(schedulerKey, type, node);
     if (getUniqueLocationAsks() != namesBefore) {
       // A host/rack ask reached zero and left the map: the wanted sets changed.
-      locality = null;
+      invalidateLocality();
     }
     runtime.getMetrics().placed(tier);
-    if (tier == PlacementTier.NODE && type == NodeType.NODE_LOCAL) {
+    // A node-local container on a lost host comes from an ask that cannot relax (else the
+    // host ask is hidden): requeueing it would only bring it back, so it is not recorded.
+    if (tier == PlacementTier.NODE && type == NodeType.NODE_LOCAL
+        && !isLostHost(node.getNodeName())) {
       runtime.getLedger().recordLocal(node.getNodeID(),
           appSchedulingInfo.getApplicationAttemptId(), schedulerKey);
     }
     if (tier != PlacementTier.OFF_ZONE) {
       offZoneVetoes.set(0);
-      roomCheckedAtVeto = -1;
     }
+    roomCheckDue = true;
     if (LOG.isDebugEnabled()) {
       LOG.debug("Allocated {} {} on {} as {} (scheduler type {})",
           appSchedulingInfo.getApplicationAttemptId(), schedulerKey.getPriority(),
@@ -398,7 +472,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       return PlacementTier.NONE;
     }
     if (type == NodeType.NODE_LOCAL
-        || (l.hosts.contains(node.getNodeName()) && !isLostHost(node.getNodeName()))) {
+        || (l.hosts.contains(node.getNodeName()) && !isHiddenHost(node.getNodeName()))) {
       return PlacementTier.NODE;
     }
     if (l.racks.contains(node.getRackName())) {
@@ -416,20 +490,36 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     return classify(locality(), node, type);
   }
 
+  /** Called after the asks changed (the map is mutated first, then the generation bumped). */
+  private void invalidateLocality() {
+    localityGeneration.incrementAndGet();
+    locality = null;
+  }
+
+  /**
+   * The request's locality. Computed lazily without YARN's lock, so it may race with an ask
+   * update: a snapshot is used only while no update happened since its asks were read (its
+   * generation is current) and, if a named host was not in the cluster then (e.g. not yet
+   * re-registered after an RM failover), while the cluster's node count is unchanged.
+   */
   Locality locality() {
     Locality l = locality;
-    if (l == null) {
-      l = computeLocality();
-      locality = l;
+    int gen = localityGeneration.get();
+    if (l != null && l.generation == gen
+        && (l.clusterNodes < 0 || l.clusterNodes == numClusterNodes())) {
+      return l;
     }
+    l = computeLocality(gen);
+    locality = l;
     return l;
   }
 
-  private Locality computeLocality() {
+  private Locality computeLocality(int generation) {
     Map<String, ResourceRequest> asks = getResourceRequests();
     ResourceRequest any = asks.get(ResourceRequest.ANY);
     if (any == null || asks.size() <= 1) {
-      return Locality.NONE;
+      return new Locality(Collections.<String>emptySet(), Collections.<String>emptySet(),
+          Collections.<String>emptySet(), true, generation, -1);
     }
     Set<String> hosts = new HashSet<>();
     Set<String> racks = new HashSet<>();
@@ -448,18 +538,23 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     for (String rack : racks) {
       addZone(zones, rack);
     }
+    int clusterNodes = -1;
     if (!hosts.isEmpty()) {
+      // Read before the lookups: a host joining during them changes the count afterwards.
+      int nodes = numClusterNodes();
       ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
       for (String host : hosts) {
         String rack = s == null ? null : runtime.rackOfHost(host, s);
         if (rack != null) {
           racks.add(rack);
           addZone(zones, rack);
+        } else {
+          clusterNodes = nodes;
         }
       }
     }
     return new Locality(Collections.unmodifiableSet(hosts), Collections.unmodifiableSet(racks),
-        Collections.unmodifiableSet(zones), any.getRelaxLocality());
+        Collections.unmodifiableSet(zones), any.getRelaxLocality(), generation, clusterNodes);
   }
 
   private void addZone(Set<String> zones, String rack) {

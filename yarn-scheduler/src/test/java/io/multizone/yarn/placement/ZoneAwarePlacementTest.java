@@ -3,6 +3,8 @@ package io.multizone.yarn.placement;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 
@@ -10,6 +12,15 @@ import io.multizone.yarn.ZonePlacementRuntime;
 import io.multizone.yarn.ZoneRmTestSupport;
 import io.multizone.yarn.metrics.ZonePlacementMetrics;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.yarn.api.protocolrecords.AllocateRequest;
+import org.apache.hadoop.yarn.api.records.ContainerId;
+import org.apache.hadoop.yarn.api.records.Priority;
+import org.apache.hadoop.yarn.api.records.Resource;
+import org.apache.hadoop.yarn.api.records.ResourceBlacklistRequest;
+import org.apache.hadoop.yarn.api.records.ResourceRequest;
+import org.apache.hadoop.yarn.server.resourcemanager.rmnode.RMNode;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.NodeAddedSchedulerEvent;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.NodeRemovedSchedulerEvent;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
 import org.junit.Test;
 
@@ -253,5 +264,145 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
     assertTrue(liveByZone().containsKey("b") || liveByZone().containsKey("c"));
     // off-zone.delay = 3 skipped offers, then YARN's own off-switch delay (> 4 missed).
     assertTrue("offers " + offers, offers > 3);
+  }
+
+  /** The AM blacklists {@code places} (hosts or racks) through its allocate call. */
+  private void blacklist(String... places) throws Exception {
+    am.allocate(AllocateRequest.newInstance(0, 0f, new ArrayList<ResourceRequest>(),
+        new ArrayList<ContainerId>(), ResourceBlacklistRequest.newInstance(
+            Arrays.asList(places), Collections.<String>emptyList())));
+  }
+
+  @Test
+  public void blacklistedRackOfTheZoneIsNoRoom() throws Exception {
+    start(baseConf(true), 2 * GB);
+    // Fill /zone-a/rack-2 (2 hosts x 2 GB).
+    ask(1, 4, GB, "a2h1", "a2h2");
+    for (int i = 0; i < 5 && liveCount() < 4; i++) {
+      offer("a2h1");
+      offer("a2h2");
+    }
+    assertEquals(4, liveCount());
+    // The AM blacklists zone a's other rack: its free hosts are no room for this app.
+    blacklist("/zone-a/rack-1");
+    offer("a1h1");
+    offer("a1h2");
+    ask(2, 1, GB, "a2h1");
+    for (int round = 0; round < 3 && liveCount() == 4; round++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+        if (liveCount() > 4) {
+          break;
+        }
+      }
+    }
+    assertEquals("placed off-zone: " + liveByHost(), 5, liveCount());
+    assertEquals(Integer.valueOf(4), liveByZone().get("a"));
+  }
+
+  @Test
+  public void roomFreedInTheZoneEndsOffZonePlacement() throws Exception {
+    start(baseConf(true), 2 * GB);
+    ask(1, 12, GB, "a1h1", "a2h1");
+    for (int i = 0; i < 10 && liveCount() < 8; i++) {
+      for (String h : ZONE_A) {
+        offer(h);
+      }
+    }
+    assertEquals("zone a full: " + liveByHost(), Collections.singletonMap("a", 8),
+        liveByZone());
+    // Zone a full: off-zone offers place once the delays passed.
+    for (int round = 0; round < 3 && liveCount() == 8; round++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+        if (liveCount() > 8) {
+          break;
+        }
+      }
+    }
+    int offZone = liveCount() - 8;
+    assertTrue("placed off-zone: " + liveByHost(), offZone > 0);
+    // Room again in zone a: the AM releases a container on a1h1.
+    ContainerId onA1h1 = attempt().getLiveContainers().stream()
+        .filter(c -> !c.isAMContainer() && "a1h1".equals(c.getAllocatedNode().getHost()))
+        .findFirst().get().getContainerId();
+    am.allocate(new ArrayList<ResourceRequest>(), Collections.singletonList(onA1h1));
+    rm.drainEvents();
+    assertEquals(Integer.valueOf(7), liveByZone().get("a"));
+    // Off-zone offers no longer place: the next container waits for zone a.
+    for (String h : OFF_ZONE_A) {
+      offer(h);
+    }
+    assertEquals("no new off-zone container: " + liveByHost(), 7 + offZone, liveCount());
+    assertEquals(1, offerUntilAllocated("a1h1", 3));
+    assertEquals(Integer.valueOf(8), liveByZone().get("a"));
+  }
+
+  @Test
+  public void strictHostAskOnALostHostStillGetsThatHost() throws Exception {
+    start(baseConf(true), 8 * GB);
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    runtime.setLostNodeNames(Collections.singleton("a1h1"));
+    // Pinned to a1h1: neither its rack nor ANY may relax. Hiding the host ask would starve it.
+    Priority p = Priority.newInstance(1);
+    Resource cap = Resource.newInstance(GB, 1);
+    am.allocate(Arrays.asList(ResourceRequest.newInstance(p, "a1h1", cap, 1),
+        ResourceRequest.newInstance(p, "/zone-a/rack-1", cap, 1, false),
+        ResourceRequest.newInstance(p, ResourceRequest.ANY, cap, 1, false)), null);
+    for (String h : OFF_ZONE_A) {
+      offer(h);
+    }
+    offer("a1h2");
+    assertEquals(0, liveCount());
+    assertEquals(1, offerUntilAllocated("a1h1", 3));
+    assertEquals(Collections.singletonMap("a1h1", 1), liveByHost());
+    // Nowhere else to run it: not marked for requeue.
+    assertTrue(runtime.getLedger().nodes().isEmpty());
+  }
+
+  @Test
+  public void lostHostAskStaysWhenOnlyItsRackMayRelax() throws Exception {
+    start(baseConf(true), 8 * GB);
+    ZonePlacementRuntime.forScheduler(cs(), null)
+        .setLostNodeNames(Collections.singleton("a1h1"));
+    // The rack may relax, ANY may not: YARN never passes the node-locality delay then (each
+    // skip is not counted as a missed opportunity), so the host ask must stay.
+    Priority p = Priority.newInstance(1);
+    Resource cap = Resource.newInstance(GB, 1);
+    am.allocate(Arrays.asList(ResourceRequest.newInstance(p, "a1h1", cap, 1),
+        ResourceRequest.newInstance(p, "/zone-a/rack-1", cap, 1, true),
+        ResourceRequest.newInstance(p, ResourceRequest.ANY, cap, 1, false)), null);
+    offer("a1h2");
+    offer("a1h2");
+    offer("a1h2");
+    assertEquals(1, offerUntilAllocated("a1h1", 3));
+    assertEquals(Collections.singletonMap("a1h1", 1), liveByHost());
+  }
+
+  @Test
+  public void hostJoiningAfterTheAskIsZoneLocatedThen() throws Exception {
+    Configuration conf = baseConf(true);
+    // Off-zone offers skipped for a long while whatever the room: only the zone matters here.
+    conf.setInt(io.multizone.yarn.ZonePlacementYarnConfig.OFF_ZONE_DELAY, 100);
+    start(conf, 8 * GB);
+    // a1h1 is not in the cluster when asked for (e.g. not re-registered after an RM
+    // failover): its rack and zone are unknown then.
+    RMNode a1h1 = rm.getRMContext().getRMNodes().get(nms.get("a1h1").getNodeId());
+    cs().handle(new NodeRemovedSchedulerEvent(a1h1));
+    Priority p = Priority.newInstance(1);
+    Resource cap = Resource.newInstance(GB, 1);
+    am.allocate(Arrays.asList(ResourceRequest.newInstance(p, "a1h1", cap, 1),
+        ResourceRequest.newInstance(p, ResourceRequest.ANY, cap, 1)), null);
+    offer("b1h1");
+    assertEquals(0, liveCount());
+    // It joins: zone a is wanted from now on.
+    cs().handle(new NodeAddedSchedulerEvent(a1h1));
+    for (int round = 0; round < 2; round++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+      }
+    }
+    assertEquals("no off-zone container: " + liveByHost(), 0, liveCount());
+    assertTrue(offerUntilAllocated("a1h2", 5) > 0);
   }
 }
