@@ -28,8 +28,8 @@ public final class ZonePlacementMetrics implements MetricsSource {
   private final MutableCounterLong zoneAwarePlacements = registry.newCounter(
       "ZoneAwarePlacements", "Target choices made by the zone rule", 0L);
   private final MutableCounterLong zoneViolationsReported = registry.newCounter(
-      "ZoneViolationsReported", "Blocks found spanning too few zones by verifyBlockPlacement"
-          + " (fsck, redundancy monitor)", 0L);
+      "ZoneViolationsReported", "Blocks found spanning too few zones, or EC block groups"
+          + " crowding a zone, by verifyBlockPlacement (fsck, redundancy monitor)", 0L);
   private final MutableCounterLong movesRefused = registry.newCounter("MovesRefused",
       "Balancer/Mover moves refused because they would reduce the zones a block spans", 0L);
   private final MutableCounterLong excessReplicasChosen = registry.newCounter(
