@@ -29,8 +29,8 @@ public final class ZonePlacementMetrics implements MetricsSource {
       "ZoneAwarePlacements", "Target choices made by the zone rule", 0L);
   private final MutableCounterLong zoneViolationsReported = registry.newCounter(
       "ZoneViolationsReported", "Placement checks (verifyBlockPlacement: fsck, redundancy"
-          + " monitor, decommission) that found a block in too few zones; one block may be"
-          + " checked several times", 0L);
+          + " monitor, decommission) that found a block in too few zones or an EC block group"
+          + " crowding a zone; one block may be checked several times", 0L);
   private final MutableCounterLong movesRefused = registry.newCounter("MovesRefused",
       "Balancer/Mover candidate moves refused because they would reduce the zones a block"
           + " spans or crowd a zone; the Dispatcher may ask about one block several times", 0L);

@@ -1,6 +1,8 @@
 package org.apache.hadoop.hdfs.server.blockmanagement;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -10,12 +12,15 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.multizone.hdfs.config.TopologyTableCheck;
 import io.multizone.hdfs.config.ZonePlacementConfig;
+import io.multizone.hdfs.metrics.ZonePlacementMetrics;
+import io.multizone.hdfs.status.BlockGroupStatusWithZones;
 import io.multizone.hdfs.zone.ReplicaSpread;
 import io.multizone.hdfs.zone.TopologyZones;
 import io.multizone.hdfs.zone.ZoneLayout;
 import io.multizone.hdfs.zone.ZoneResolver;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.StorageType;
+import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
 import org.apache.hadoop.net.NetworkTopology;
 import org.apache.hadoop.net.Node;
 
@@ -29,6 +34,11 @@ import org.apache.hadoop.net.Node;
  * can put 4 of 9 internal blocks in one zone. On a topology without a zone level this policy
  * is exactly the stock one. Zones are named by the same keys as {@link
  * BlockPlacementPolicyWithZones} ({@code dfs.namenode.zone-placement.zone-depth}).
+ *
+ * <p>{@link #verifyBlockPlacement} reports a group with more than that share in one zone (e.g.
+ * one written 5/4/0 while a zone was down), so fsck lists it and the redundancy monitor copies
+ * one internal block at a time into the emptiest zone; {@link #chooseReplicasToDelete} then
+ * deletes the copy left in the most crowded zone, and the spread converges.
  */
 public class BlockPlacementPolicyRackFaultTolerantWithZones
     extends BlockPlacementPolicyRackFaultTolerant {
@@ -41,6 +51,7 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
 
   private ZoneResolver resolver;
   private TopologyZones zones;
+  private ZonePlacementMetrics metrics;
 
   @Override
   public void initialize(Configuration conf, FSClusterStats stats, NetworkTopology clusterMap,
@@ -50,6 +61,12 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
     TopologyTableCheck.verify(conf, config);
     this.resolver = new ZoneResolver(config.zoneDepth());
     this.zones = new TopologyZones(clusterMap, resolver, LAYOUT_MAX_AGE_MS, null);
+    this.metrics = ZonePlacementMetrics.get();
+  }
+
+  /** Whether the zone rule applies: a zone level and at least two zones to spread over. */
+  private static boolean spreadsOverZones(ZoneLayout layout) {
+    return layout.isZoned() && layout.acceptingZoneCount() >= 2;
   }
 
   /** The zone layout the policy currently sees. */
@@ -126,5 +143,100 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
       }
     }
     return false;
+  }
+
+  // ---------------------------------------------------------------- verifying placement
+
+  /**
+   * The stock rack rule, and no zone holding more than {@code ceil(n / min(zones, n))} of the
+   * group's {@code n} internal blocks.
+   */
+  @Override
+  public BlockPlacementStatus verifyBlockPlacement(DatanodeInfo[] locs, int numberOfReplicas) {
+    BlockPlacementStatus rackStatus = super.verifyBlockPlacement(locs, numberOfReplicas);
+    ZoneLayout layout = zones.current();
+    if (!spreadsOverZones(layout)) {
+      return rackStatus;
+    }
+    List<DatanodeInfo> nodes = locs == null ? Collections.emptyList() : Arrays.asList(locs);
+    List<String> accepting = new ArrayList<>();
+    for (ZoneLayout.Zone z : layout.zones()) {
+      if (z.acceptsReplicas()) {
+        accepting.add(z.name());
+      }
+    }
+    BlockGroupStatusWithZones status = new BlockGroupStatusWithZones(rackStatus,
+        ReplicaSpread.of(resolver, nodes), numberOfReplicas, accepting);
+    if (!nodes.isEmpty() && !status.isZoneRuleSatisfied()) {
+      metrics.incrZoneViolationsReported();
+    }
+    return status;
+  }
+
+  // ---------------------------------------------------------------- deleting excess copies
+
+  /**
+   * Among the candidates (for a block group: copies of one internal block), deletes the one in
+   * the zone holding most of {@code availableReplicas}; the stock rack-based choice breaks
+   * ties.
+   */
+  @Override
+  public List<DatanodeStorageInfo> chooseReplicasToDelete(
+      Collection<DatanodeStorageInfo> availableReplicas,
+      Collection<DatanodeStorageInfo> delCandidates, int expectedNumOfReplicas,
+      List<StorageType> excessTypes, DatanodeDescriptor addedNode,
+      DatanodeDescriptor delNodeHint) {
+    if (!spreadsOverZones(zones.current())) {
+      return super.chooseReplicasToDelete(availableReplicas, delCandidates,
+          expectedNumOfReplicas, excessTypes, addedNode, delNodeHint);
+    }
+    List<DatanodeStorageInfo> available = new ArrayList<>(availableReplicas);
+    List<DatanodeStorageInfo> candidates = new ArrayList<>(delCandidates);
+    ReplicaSpread spread = new ReplicaSpread(resolver);
+    for (DatanodeStorageInfo s : available) {
+      spread.add(s.getDatanodeDescriptor());
+    }
+    List<DatanodeStorageInfo> excess = new ArrayList<>();
+    while (delCandidates.size() - expectedNumOfReplicas > excess.size()) {
+      List<DatanodeStorageInfo> crowded = inMostCrowdedZone(candidates, spread, excessTypes);
+      if (crowded.isEmpty()) {
+        break;
+      }
+      // One of them, chosen as the stock policy would (it also consumes the excess type).
+      List<DatanodeStorageInfo> one = super.chooseReplicasToDelete(available, crowded,
+          crowded.size() - 1, excessTypes, addedNode, delNodeHint);
+      if (one.isEmpty()) {
+        break;
+      }
+      DatanodeStorageInfo cur = one.get(0);
+      available.remove(cur);
+      candidates.remove(cur);
+      spread.remove(cur.getDatanodeDescriptor());
+      excess.add(cur);
+      metrics.incrExcessReplicasChosen();
+    }
+    return excess;
+  }
+
+  /** The candidates of an excess storage type in the zone holding most of the spread. */
+  private static List<DatanodeStorageInfo> inMostCrowdedZone(
+      List<DatanodeStorageInfo> candidates, ReplicaSpread spread,
+      List<StorageType> excessTypes) {
+    List<DatanodeStorageInfo> out = new ArrayList<>();
+    int most = 0;
+    for (DatanodeStorageInfo c : candidates) {
+      if (!excessTypes.contains(c.getStorageType())) {
+        continue;
+      }
+      int n = spread.inZone(spread.zoneOf(c.getDatanodeDescriptor()));
+      if (n > most) {
+        most = n;
+        out.clear();
+      }
+      if (n == most) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 }
