@@ -8,7 +8,7 @@ import java.util.WeakHashMap;
 
 import io.multizone.yarn.metrics.ZonePlacementMetrics;
 import io.multizone.yarn.requeue.LocalPlacementLedger;
-import io.multizone.yarn.zone.ZoneResolver;
+import io.multizone.zone.ZoneResolver;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler;

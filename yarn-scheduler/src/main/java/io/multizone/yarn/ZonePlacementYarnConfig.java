@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
+import io.multizone.zone.ZoneModelConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,14 +41,16 @@ public final class ZonePlacementYarnConfig {
       "yarn.scheduler.app-placement-allocator.class";
 
   /**
-   * Number of leading components of a rack path that name the zone. Default 1: rack
-   * {@code /zone-a/rack-1} is in zone {@code /zone-a}, the same convention as the HDFS
-   * placement policy. A rack path with no more components than this has no zone level; such
-   * nodes are treated with stock (node/rack/any) behaviour.
+   * Number of leading components of a rack path that name the zone: the shared key of
+   * multizone-common, {@value ZoneModelConfig#ZONE_DEPTH_KEY}, best set in core-site.xml so
+   * the NameNode and the ResourceManager read one value. Default 1: rack {@code /zone-a/rack-1}
+   * is in zone {@code /zone-a}. A rack path with no more components than this has no zone
+   * level; such nodes get stock (node/rack/any) behaviour. The module's old key
+   * {@value ZoneModelConfig#YARN_ZONE_DEPTH_KEY} is a deprecated alias (one WARN).
    */
-  public static final String ZONE_DEPTH = PREFIX + "zone.depth";
+  public static final String ZONE_DEPTH = ZoneModelConfig.ZONE_DEPTH_KEY;
   /** Default of {@link #ZONE_DEPTH}. */
-  public static final int DEFAULT_ZONE_DEPTH = 1;
+  public static final int DEFAULT_ZONE_DEPTH = ZoneModelConfig.ZONE_DEPTH_DEFAULT;
 
   /**
    * Minimum number of off-zone node offers a request skips before it accepts a node outside
@@ -142,7 +145,7 @@ public final class ZonePlacementYarnConfig {
    * @param conf the ResourceManager configuration
    */
   public ZonePlacementYarnConfig(Configuration conf) {
-    this.zoneDepth = (int) readLong(conf, ZONE_DEPTH, DEFAULT_ZONE_DEPTH, 1, 64);
+    this.zoneDepth = readZoneDepth(conf);
     this.offZoneDelay = (int) readLong(conf, OFF_ZONE_DELAY, DEFAULT_OFF_ZONE_DELAY, -1,
         Integer.MAX_VALUE);
     this.zoneTierEnabled = readBoolean(conf, ZONE_TIER_ENABLED, DEFAULT_ZONE_TIER_ENABLED);
@@ -158,6 +161,16 @@ public final class ZonePlacementYarnConfig {
     this.requeueEnabled = readBoolean(conf, REQUEUE_ENABLED, DEFAULT_REQUEUE_ENABLED);
     this.requeueGraceMs = readLong(conf, REQUEUE_GRACE_MS, DEFAULT_REQUEUE_GRACE_MS, 0,
         Long.MAX_VALUE);
+  }
+
+  /** The shared zone depth; a malformed value is logged naming its key and the default used. */
+  private static int readZoneDepth(Configuration conf) {
+    try {
+      return ZoneModelConfig.zoneDepth(conf);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("{}; using the default {}", e.getMessage(), DEFAULT_ZONE_DEPTH);
+      return DEFAULT_ZONE_DEPTH;
+    }
   }
 
   /** @return leading rack-path components that form the zone ({@link #ZONE_DEPTH}) */

@@ -1,5 +1,6 @@
 package io.multizone.hdfs.config;
 
+import io.multizone.zone.ZoneModelConfig;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -23,13 +24,13 @@ public final class ZonePlacementConfig {
   public static final int MIN_ZONES_DEFAULT = 2;
 
   /**
-   * How many leading components of a DataNode's network location name its zone. With the
-   * default {@value #ZONE_DEPTH_DEFAULT}, {@code /zone-a/rack-1} is in zone {@code /zone-a}.
-   * A location with no more components than this (a flat {@code /rack} topology) has no zone
-   * level, and the policy then behaves exactly like BlockPlacementPolicyDefault.
+   * How many leading components of a DataNode's network location name its zone: the shared
+   * key {@value ZoneModelConfig#ZONE_DEPTH_KEY} of multizone-common, in {@code core-site.xml}
+   * ({@code dfs.namenode.zone-placement.zone-depth} is its deprecated alias). A location with
+   * no more components than this (a flat {@code /rack} topology) has no zone level, and the
+   * policy then behaves exactly like BlockPlacementPolicyDefault.
    */
-  public static final String ZONE_DEPTH_KEY = PREFIX + "zone-depth";
-  public static final int ZONE_DEPTH_DEFAULT = 1;
+  public static final String ZONE_DEPTH_KEY = ZoneModelConfig.ZONE_DEPTH_KEY;
 
   /**
    * Minimum milliseconds between two WARN lines about blocks that could only be written to
@@ -59,9 +60,9 @@ public final class ZonePlacementConfig {
    */
   public static ZonePlacementConfig from(Configuration conf) {
     int minZones = positiveInt(conf, MIN_ZONES_KEY, MIN_ZONES_DEFAULT, 1);
-    int zoneDepth = positiveInt(conf, ZONE_DEPTH_KEY, ZONE_DEPTH_DEFAULT, 1);
+    int zoneDepth = ZoneModelConfig.zoneDepth(conf);
     long warnInterval = positiveLong(conf, WARN_INTERVAL_MS_KEY, WARN_INTERVAL_MS_DEFAULT, 0);
-    return new ZonePlacementConfig(minZones, zoneDepth, conf.get(ZONE_DEPTH_KEY) != null,
+    return new ZonePlacementConfig(minZones, zoneDepth, ZoneModelConfig.isZoneDepthSet(conf),
         warnInterval);
   }
 

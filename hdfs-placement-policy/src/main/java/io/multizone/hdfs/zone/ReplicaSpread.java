@@ -1,5 +1,6 @@
 package io.multizone.hdfs.zone;
 
+import io.multizone.zone.ZoneResolver;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

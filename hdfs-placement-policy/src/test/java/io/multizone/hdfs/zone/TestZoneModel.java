@@ -1,5 +1,6 @@
 package io.multizone.hdfs.zone;
 
+import io.multizone.zone.ZoneResolver;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
@@ -30,18 +31,6 @@ public class TestZoneModel {
     assertNull(new ZoneResolver(2).zoneOf("/zone-a/rack-1"));
     assertNull(depth1.zoneOf(null));
     assertFalse(depth1.hasZoneLevel("/rack-1"));
-  }
-
-  @Test(expected = IllegalArgumentException.class)
-  public void depthMustBePositive() {
-    new ZoneResolver(0);
-  }
-
-  @Test
-  public void componentCount() {
-    assertEquals(0, ZoneResolver.componentCount("/"));
-    assertEquals(1, ZoneResolver.componentCount("/rack"));
-    assertEquals(3, ZoneResolver.componentCount("/a/b/c"));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 
 import io.multizone.yarn.ZonePlacementYarnConfig;
+import io.multizone.zone.ZoneResolver;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.Test;
 
@@ -26,6 +27,13 @@ public class ZoneResolverTest {
     assertNull(r.zoneOf("/default-rack"));
     assertNull(r.zoneOf(null));
     assertNull(new ZoneResolver(2).zoneOf("/zone-a/rack-1"));
+  }
+
+  @Test
+  public void oldYarnDepthKeyIsStillRead() {
+    Configuration conf = new Configuration(false);
+    conf.set(io.multizone.zone.ZoneModelConfig.YARN_ZONE_DEPTH_KEY, "2");
+    assertEquals(2, new ZonePlacementYarnConfig(conf).getZoneDepth());
   }
 
   @Test

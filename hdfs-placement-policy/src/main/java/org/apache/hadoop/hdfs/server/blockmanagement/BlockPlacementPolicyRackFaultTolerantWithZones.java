@@ -17,7 +17,7 @@ import io.multizone.hdfs.status.BlockGroupStatusWithZones;
 import io.multizone.hdfs.zone.ReplicaSpread;
 import io.multizone.hdfs.zone.TopologyZones;
 import io.multizone.hdfs.zone.ZoneLayout;
-import io.multizone.hdfs.zone.ZoneResolver;
+import io.multizone.zone.ZoneResolver;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.StorageType;
 import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
@@ -33,7 +33,7 @@ import org.apache.hadoop.net.Node;
  * {@link BlockPlacementPolicyRackFaultTolerant} (the EC default) spreads over racks only and
  * can put 4 of 9 internal blocks in one zone. On a topology without a zone level this policy
  * is exactly the stock one. Zones are named by the same keys as {@link
- * BlockPlacementPolicyWithZones} ({@code dfs.namenode.zone-placement.zone-depth}).
+ * BlockPlacementPolicyWithZones} ({@code multizone.zone.depth}).
  *
  * <p>{@link #verifyBlockPlacement} reports a group with more than that share in one zone (e.g.
  * one written 5/4/0 while a zone was down), so fsck lists it and the redundancy monitor copies

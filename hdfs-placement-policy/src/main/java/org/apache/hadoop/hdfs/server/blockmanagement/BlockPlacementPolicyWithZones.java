@@ -17,7 +17,7 @@ import io.multizone.hdfs.status.BlockPlacementStatusWithZones;
 import io.multizone.hdfs.zone.ReplicaSpread;
 import io.multizone.hdfs.zone.TopologyZones;
 import io.multizone.hdfs.zone.ZoneLayout;
-import io.multizone.hdfs.zone.ZoneResolver;
+import io.multizone.zone.ZoneResolver;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.StorageType;
 import org.apache.hadoop.hdfs.AddBlockFlag;
