@@ -25,6 +25,9 @@ public final class ZonePlacementMetrics implements MetricsSource {
   private final MutableCounterLong singleZonePlacements = registry.newCounter(
       "SingleZonePlacements", "Blocks whose targets span fewer zones than required because"
           + " no other zone could take a replica", 0L);
+  private final MutableCounterLong storageLimitedPlacements = registry.newCounter(
+      "StorageLimitedPlacements", "Blocks whose storage types exist in fewer zones than"
+          + " min-zones, placed in as many zones as those types allow", 0L);
   private final MutableCounterLong zoneAwarePlacements = registry.newCounter(
       "ZoneAwarePlacements", "Target choices made by the zone rule", 0L);
   private final MutableCounterLong zoneViolationsReported = registry.newCounter(
@@ -76,6 +79,18 @@ public final class ZonePlacementMetrics implements MetricsSource {
 
   public void incrExcessReplicasChosen() {
     excessReplicasChosen.incr();
+  }
+
+  public void incrExcessReplicasChosen(long n) {
+    excessReplicasChosen.incr(n);
+  }
+
+  public void incrStorageLimitedPlacements() {
+    storageLimitedPlacements.incr();
+  }
+
+  public long storageLimitedPlacements() {
+    return storageLimitedPlacements.value();
   }
 
   public long singleZonePlacements() {

@@ -1,12 +1,12 @@
 package io.multizone.hdfs.zone;
 
-import io.multizone.zone.ZoneResolver;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.multizone.zone.ZoneResolver;
 import org.apache.hadoop.net.Node;
 
 /**
@@ -72,6 +72,15 @@ public final class ReplicaSpread {
   /** Distinct zones holding a replica. */
   public int zoneCount() {
     return zoneCounts.size();
+  }
+
+  /** Replicas counted. */
+  public int size() {
+    int n = 0;
+    for (int c : zoneCounts.values()) {
+      n += c;
+    }
+    return n;
   }
 
   /** Replicas in the most crowded zone (0 when empty). */

@@ -1,9 +1,9 @@
 package io.multizone.hdfs.zone;
 
-import io.multizone.zone.ZoneResolver;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.multizone.zone.ZoneResolver;
 import org.apache.hadoop.net.NetworkTopology;
 import org.apache.hadoop.net.Node;
 import org.apache.hadoop.net.NodeBase;
@@ -40,6 +40,15 @@ public final class TopologyZones {
     this.resolver = resolver;
     this.maxAgeMs = maxAgeMs;
     this.flatWarning = flatWarning;
+  }
+
+  /**
+   * Makes the next {@link #current()} rebuild the layout: a caller saw a node whose location
+   * no longer matches the snapshot (a DataNode re-registered elsewhere with the counts
+   * unchanged).
+   */
+  public void invalidate() {
+    key = -1;
   }
 
   /** The current layout; {@link ZoneLayout#FLAT} for an empty or flat topology. */

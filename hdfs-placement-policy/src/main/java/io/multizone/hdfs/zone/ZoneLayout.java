@@ -1,14 +1,18 @@
 package io.multizone.hdfs.zone;
 
-import io.multizone.zone.ZoneResolver;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.multizone.zone.ZoneResolver;
+import org.apache.hadoop.fs.StorageType;
 import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
+import org.apache.hadoop.hdfs.server.blockmanagement.DatanodeDescriptor;
 import org.apache.hadoop.net.Node;
 import org.apache.hadoop.net.NodeBase;
 
@@ -48,7 +52,9 @@ public final class ZoneLayout {
     private final List<Rack> racks;
     private final Node[] nodes;
 
-    private final boolean acceptsReplicas;
+    private final int inService;
+    /** Storage types of the zone's in-service DataNodes; null = unknown (not DataNodes). */
+    private final EnumSet<StorageType> storageTypes;
 
     Zone(String name, List<Rack> racks) {
       this.name = name;
@@ -58,11 +64,48 @@ public final class ZoneLayout {
         Collections.addAll(all, r.nodes());
       }
       this.nodes = all.toArray(new Node[0]);
-      boolean accepts = false;
+      int serving = 0;
+      EnumSet<StorageType> types = EnumSet.noneOf(StorageType.class);
+      boolean known = true;
       for (Node n : nodes) {
-        accepts |= !isRetiring(n);
+        if (!isRetiring(n)) {
+          serving++;
+          // A DataNode that registered but has not reported its storages yet could hold any
+          // type: the zone's types stay unknown until the next rebuild rather than too few.
+          if (n instanceof DatanodeDescriptor
+              && ((DatanodeDescriptor) n).getStorageInfos().length > 0) {
+            types.addAll(((DatanodeDescriptor) n).getStorageTypes());
+          } else {
+            known = false;
+          }
+        }
       }
-      this.acceptsReplicas = accepts;
+      this.inService = serving;
+      this.storageTypes = known ? types : null;
+    }
+
+    /** DataNodes of the zone that are neither decommissioning nor decommissioned. */
+    public int inServiceNodes() {
+      return inService;
+    }
+
+    /**
+     * Whether an in-service DataNode of the zone has a storage of one of {@code types}
+     * ({@code null} or empty = any type).
+     */
+    public boolean canHold(Collection<StorageType> types) {
+      if (inService == 0) {
+        return false;
+      }
+      if (types == null || types.isEmpty() || storageTypes == null) {
+        return true;
+      }
+      for (StorageType t : types) {
+        if (storageTypes.contains(t)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /**
@@ -71,7 +114,7 @@ public final class ZoneLayout {
      * replica, so it must not count towards the zones a block is required to span.
      */
     public boolean acceptsReplicas() {
-      return acceptsReplicas;
+      return inService > 0;
     }
 
     public String name() {
@@ -94,7 +137,7 @@ public final class ZoneLayout {
       for (Rack r : racks) {
         names.add(r.name());
       }
-      return name + names + (acceptsReplicas ? "" : "(retiring)");
+      return name + names + (inService > 0 ? "" : "(retiring)");
     }
   }
 
@@ -182,6 +225,21 @@ public final class ZoneLayout {
   private static boolean isRetiring(Node n) {
     return n instanceof DatanodeInfo && (((DatanodeInfo) n).isDecommissionInProgress()
         || ((DatanodeInfo) n).isDecommissioned());
+  }
+
+  /**
+   * Zones with an in-service DataNode that has a storage of one of {@code types} ({@code null}
+   * or empty = any): the zones a block of those storage types can spread over.
+   */
+  public int acceptingZoneCount(Collection<StorageType> types) {
+    if (types == null || types.isEmpty()) {
+      return acceptingZones;
+    }
+    int n = 0;
+    for (Zone z : zones) {
+      n += z.canHold(types) ? 1 : 0;
+    }
+    return n;
   }
 
   /** DataNodes in all zones. */

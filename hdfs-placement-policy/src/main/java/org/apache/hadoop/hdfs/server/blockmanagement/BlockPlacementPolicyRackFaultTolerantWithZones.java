@@ -85,8 +85,8 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
           maxNodesPerRack, results, avoidStaleNodes, newBlock, storageTypes);
     }
     final int total = results.size() + numOfReplicas;
-    ZoneTargetPicker picker = new ZoneTargetPicker(this, excludedNodes, blocksize,
-        maxNodesPerRack, results, avoidStaleNodes, storageTypes);
+    ZoneTargetPicker picker = new ZoneTargetPicker(this, resolver, zones::invalidate,
+        excludedNodes, blocksize, maxNodesPerRack, results, avoidStaleNodes, storageTypes);
     if (results.isEmpty()) {
       writer = picker.pickWriterLocal(writer);
       numOfReplicas--;
@@ -98,15 +98,15 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
     // A zone with fewer racks than its share of the group takes more than one internal block
     // per rack rather than push the share onto another zone (whose loss would then cost more
     // blocks than there are parity blocks).
-    final ZoneTargetPicker sameRackOk = new ZoneTargetPicker(this, excludedNodes, blocksize,
-        total, results, avoidStaleNodes, storageTypes);
+    final ZoneTargetPicker sameRackOk = picker.withMaxNodesPerRack(total);
     final int share = (total + Math.max(1, layout.acceptingZoneCount()) - 1)
         / Math.max(1, layout.acceptingZoneCount());
     for (; numOfReplicas > 0; numOfReplicas--) {
       int before = results.size();
-      if (!pickInLeastUsedZone(layout, spread, picker, maxNodesPerRack, sameRackOk, share)) {
+      if (!pickInLeastUsedZone(layout, spread, picker, maxNodesPerRack, sameRackOk, share,
+          storageTypes.keySet())) {
         // As the stock policy's best effort: relax the per-rack limit rather than fail.
-        picker.pickAnywhere(total);
+        sameRackOk.pickAnywhere();
       }
       for (int i = before; i < results.size(); i++) {
         spread.add(results.get(i).getDatanodeDescriptor());
@@ -117,11 +117,19 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
 
   /**
    * One target in the zone holding fewest, on its rack holding fewest (random ties), within
-   * the per-rack limit; in a zone still below its {@code share}, beyond that limit too.
+   * the per-rack limit; in a zone still below its {@code share}, beyond that limit too. Zones
+   * that cannot take a block (every DataNode retiring, none with a wanted storage type) are
+   * skipped without a look at their nodes.
    */
   private static boolean pickInLeastUsedZone(ZoneLayout layout, ReplicaSpread spread,
-      ZoneTargetPicker picker, int maxNodesPerRack, ZoneTargetPicker sameRackOk, int share) {
-    List<ZoneLayout.Zone> order = new ArrayList<>(layout.zones());
+      ZoneTargetPicker picker, int maxNodesPerRack, ZoneTargetPicker sameRackOk, int share,
+      Collection<StorageType> types) {
+    List<ZoneLayout.Zone> order = new ArrayList<>(layout.zones().size());
+    for (ZoneLayout.Zone z : layout.zones()) {
+      if (z.canHold(types)) {
+        order.add(z);
+      }
+    }
     Collections.shuffle(order, ThreadLocalRandom.current());
     order.sort(Comparator.comparingInt(z -> spread.inZone(z.name())));
     for (ZoneLayout.Zone zone : order) {
@@ -130,13 +138,13 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
       racks.sort(Comparator.comparingInt(r -> spread.inRack(r.name())));
       for (ZoneLayout.Rack rack : racks) {
         if (spread.inRack(rack.name()) < maxNodesPerRack
-            && picker.pickIn(rack.nodes(), rack.name())) {
+            && picker.pickIn(rack.nodes(), zone.name(), null)) {
           return true;
         }
       }
       if (spread.inZone(zone.name()) < share) {
         for (ZoneLayout.Rack rack : racks) {
-          if (sameRackOk.pickIn(rack.nodes(), rack.name())) {
+          if (sameRackOk.pickIn(rack.nodes(), zone.name(), null)) {
             return true;
           }
         }

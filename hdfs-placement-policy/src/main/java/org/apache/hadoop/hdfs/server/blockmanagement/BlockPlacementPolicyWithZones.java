@@ -6,9 +6,10 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.multizone.hdfs.config.ZonePlacementConfig;
 import io.multizone.hdfs.config.TopologyTableCheck;
@@ -26,8 +27,6 @@ import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
 import org.apache.hadoop.log.LogThrottlingHelper;
 import org.apache.hadoop.net.NetworkTopology;
 import org.apache.hadoop.net.Node;
-import org.apache.hadoop.net.NodeBase;
-import org.apache.hadoop.util.Time;
 
 /**
  * A {@link BlockPlacementPolicyDefault} that keeps every block's replicas in at least
@@ -52,9 +51,6 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
   public static final String CLASS_NAME =
       "org.apache.hadoop.hdfs.server.blockmanagement.BlockPlacementPolicyWithZones";
 
-  /** Random draws of a node outside the used zone before asking the topology. */
-  private static final int FAST_TRIES = 3;
-
   /** Rebuild the zone layout at least this often even if node and rack counts look equal. */
   private static final long LAYOUT_MAX_AGE_MS = 30_000L;
 
@@ -63,6 +59,7 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
   private TopologyZones zones;
   private ZonePlacementMetrics metrics;
   private LogThrottlingHelper singleZoneLog;
+  private LogThrottlingHelper storageLimitedLog;
 
   public BlockPlacementPolicyWithZones() {
   }
@@ -83,6 +80,7 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     this.zones = new TopologyZones(clusterMap, resolver, LAYOUT_MAX_AGE_MS, flatWarning);
     this.metrics = ZonePlacementMetrics.get();
     this.singleZoneLog = new LogThrottlingHelper(config.warnIntervalMs());
+    this.storageLimitedLog = new LogThrottlingHelper(config.warnIntervalMs());
     LOG.info("Zone-aware block placement: {}", config);
   }
 
@@ -96,10 +94,14 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     return zones.current();
   }
 
-  /** Zones a block of {@code replication} replicas must span on this layout. */
-  int requiredZones(int replication, ZoneLayout layout) {
+  /**
+   * Zones a block of {@code replication} replicas must span on this layout: min-zones,
+   * capped by the replication and by the zones that can take a replica of one of
+   * {@code types} (null or empty: any type).
+   */
+  int requiredZones(int replication, ZoneLayout layout, Collection<StorageType> types) {
     return Math.max(0, Math.min(Math.min(config.minZones(), replication),
-        layout.acceptingZoneCount()));
+        layout.acceptingZoneCount(types)));
   }
 
   // ---------------------------------------------------------------- choosing targets
@@ -166,27 +168,36 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     final List<DatanodeStorageInfo> favored =
         results.isEmpty() ? favoredAlreadyChosen(excludedNodes) : Collections.emptyList();
     final int total = favored.size() + results.size() + numOfReplicas;
-    final ZoneTargetPicker picker = new ZoneTargetPicker(this, excludedNodes, blocksize,
-        maxNodesPerRack, results, avoidStaleNodes, storageTypes);
+    final EnumSet<StorageType> blockTypes = storageTypes.isEmpty()
+        ? EnumSet.noneOf(StorageType.class) : EnumSet.copyOf(storageTypes.keySet());
+    final ZoneTargetPicker picker = new ZoneTargetPicker(this, resolver, zones::invalidate,
+        excludedNodes, blocksize, maxNodesPerRack, results, avoidStaleNodes, storageTypes);
     if (results.isEmpty() && favored.isEmpty()) {
       writer = picker.pickWriterLocal(writer);
       if (--numOfReplicas == 0) {
         return writer;
       }
     }
-    final int required = requiredZones(total, layout);
-    final Choice choice = new Choice(layout, total, required, maxNodesPerRack, results, picker);
+    final ReplicaSpread spread = spreadOfStorages(results);
     for (DatanodeStorageInfo s : favored) {
-      choice.spread.add(s.getDatanodeDescriptor());
+      spread.add(s.getDatanodeDescriptor());
     }
+    final int required = requiredZones(total, layout, blockTypes);
+    final ZoneReplicaChooser chooser = new ZoneReplicaChooser(layout, spread, total, required,
+        maxNodesPerRack, results, picker, storageTypes.keySet());
     for (; numOfReplicas > 0; numOfReplicas--) {
-      choice.chooseOne();
+      chooser.chooseOne();
     }
     metrics.incrZoneAwarePlacements();
     // Counted and warned whenever the block spans fewer zones than min-zones asks for, also
     // while the other zones are down (then it is reported mis-placed once they are back).
-    if (total >= 2 && choice.spread.zoneCount() < Math.min(config.minZones(), total)) {
-      reportSingleZonePlacement(choice.spread, total, layout);
+    int wanted = Math.min(config.minZones(), total);
+    if (total >= 2 && spread.zoneCount() < wanted) {
+      if (required < Math.min(wanted, layout.acceptingZoneCount())) {
+        reportStorageLimitedPlacement(spread, total, blockTypes);
+      } else {
+        reportSingleZonePlacement(spread, total, layout);
+      }
     }
     return writer;
   }
@@ -203,121 +214,21 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     }
   }
 
-  /** One block's choice of targets: which zone, then which rack, for each new replica. */
-  private final class Choice {
-    private final ZoneLayout layout;
-    private final int required;
-    private final int capPerZone;
-    private final int maxNodesPerRack;
-    private final List<DatanodeStorageInfo> results;
-    private final ZoneTargetPicker picker;
-    final ReplicaSpread spread;
-
-    Choice(ZoneLayout layout, int total, int required, int maxNodesPerRack,
-        List<DatanodeStorageInfo> results, ZoneTargetPicker picker) {
-      this.layout = layout;
-      this.required = required;
-      this.capPerZone = (total + Math.max(required, 1) - 1) / Math.max(required, 1);
-      this.results = results;
-      this.picker = picker;
-      this.spread = spreadOfStorages(results);
-      this.maxNodesPerRack = maxNodesPerRack;
-    }
-
-    /**
-     * Adds one replica to {@code results}: in a new zone while the block spans fewer than
-     * required; else in the zone used last (fewest pipeline hops), then other used zones
-     * under the per-zone cap, then new zones, then full zones, then anywhere.
-     */
-    void chooseOne() throws NotEnoughReplicasException {
-      int before = results.size();
-      chooseOneInto();
-      for (int i = before; i < results.size(); i++) {
-        spread.add(results.get(i).getDatanodeDescriptor());
-      }
-    }
-
-    private void chooseOneInto() throws NotEnoughReplicasException {
-      boolean triedNewZones = false;
-      if (spread.zoneCount() < required) {
-        if (tryNewZone()) {
-          return;
-        }
-        triedNewZones = true;
-      }
-      String last = spread.lastZone();
-      if (last != null && spread.inZone(last) < capPerZone && tryZone(last)) {
-        return;
-      }
-      for (String z : spread.zones()) {
-        if (!z.equals(last) && spread.inZone(z) < capPerZone && tryZone(z)) {
-          return;
-        }
-      }
-      if (!triedNewZones && tryNewZone()) {
-        return;
-      }
-      for (String z : spread.zones()) {
-        if (spread.inZone(z) >= capPerZone && tryZone(z)) {
-          return;
-        }
-      }
-      // Never fail a write the default policy would accept.
-      picker.pickAnywhere(maxNodesPerRack);
-    }
-
-    /** A replica in a zone holding none yet. */
-    private boolean tryNewZone() {
-      List<ZoneLayout.Zone> all = layout.zones();
-      if (spread.zoneCount() == 1) {
-        // Uniform over every node outside the used zone, so zones weigh by their size.
-        String used = spread.zones().get(0);
-        ZoneLayout.Zone usedZone = layout.zone(used);
-        int outside = layout.nodeCount() - (usedZone == null ? 0 : usedZone.nodes().length);
-        for (int i = 0; i < FAST_TRIES && outside > 0; i++) {
-          int k = ThreadLocalRandom.current().nextInt(outside);
-          for (ZoneLayout.Zone z : all) {
-            if (z == usedZone) {
-              continue;
-            }
-            if (k < z.nodes().length) {
-              if (picker.tryNode(z.nodes()[k])) {
-                return true;
-              }
-              break;
-            }
-            k -= z.nodes().length;
-          }
-        }
-        return picker.pickInScope("~" + used);
-      }
-      int start = ThreadLocalRandom.current().nextInt(all.size());
-      for (int i = 0; i < all.size(); i++) {
-        ZoneLayout.Zone z = all.get((start + i) % all.size());
-        if (!spread.holdsZone(z.name()) && tryZone(z.name())) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    /** A replica in {@code zone}, on a rack of it holding none yet where possible. */
-    private boolean tryZone(String zone) {
-      ZoneLayout.Zone z = layout.zone(zone);
-      if (z == null) {
-        return false;
-      }
-      if (spread.holdsZone(zone)) {
-        List<ZoneLayout.Rack> racks = z.racks();
-        int start = ThreadLocalRandom.current().nextInt(racks.size());
-        for (int i = 0; i < racks.size(); i++) {
-          ZoneLayout.Rack rack = racks.get((start + i) % racks.size());
-          if (spread.inRack(rack.name()) == 0 && picker.pickIn(rack.nodes(), rack.name())) {
-            return true;
-          }
-        }
-      }
-      return picker.pickIn(z.nodes(), zone);
+  /**
+   * A block whose storage types exist in fewer zones than min-zones: placed as well as they
+   * allow, counted, and not reported mis-placed later (so not retried by the redundancy
+   * monitor, which could do no better).
+   */
+  private void reportStorageLimitedPlacement(ReplicaSpread spread, int total,
+      Set<StorageType> types) {
+    metrics.incrStorageLimitedPlacements();
+    LogThrottlingHelper.LogAction action = storageLimitedLog.record(1);
+    if (action.shouldLog()) {
+      LOG.warn("Block with {} replicas of storage type(s) {} placed in {} zone(s) {}: only"
+          + " that many zones have a DataNode with {} (min-zones {}); it is not reported"
+          + " mis-placed ({} such placement(s) since the last warning)", total,
+          ZoneReplicaChooser.describe(types), spread.zoneCount(), spread.zones(),
+          ZoneReplicaChooser.describe(types), config.minZones(), action.getCount());
     }
   }
 
@@ -331,6 +242,12 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
 
   // ---------------------------------------------------------------- verifying placement
 
+  /**
+   * The default rack rule, and the zone rule: the block spans at least
+   * {@link #requiredZones} zones, counting only zones that can hold the storage types its
+   * replicas may be on (the types every replica's DataNode has), so a block kept in one zone
+   * by its storage policy is not reported, and retried, forever.
+   */
   @Override
   public BlockPlacementStatus verifyBlockPlacement(DatanodeInfo[] locs, int numberOfReplicas) {
     BlockPlacementStatus rackStatus = super.verifyBlockPlacement(locs, numberOfReplicas);
@@ -341,108 +258,147 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     DatanodeInfo[] nodes = locs == null ? new DatanodeInfo[0] : locs;
     int spanned = ReplicaSpread.of(resolver, Arrays.asList(nodes)).zoneCount();
     BlockPlacementStatusWithZones status = new BlockPlacementStatusWithZones(rackStatus,
-        spanned, requiredZones(numberOfReplicas, layout));
+        spanned, requiredZones(numberOfReplicas, layout, typesOnEveryNode(nodes)));
     if (nodes.length > 0 && !status.isZoneRuleSatisfied()) {
       metrics.incrZoneViolationsReported();
     }
     return status;
   }
 
+  /** Storage types every one of the nodes has; null when unknown (not DataNode descriptors). */
+  private static EnumSet<StorageType> typesOnEveryNode(DatanodeInfo[] nodes) {
+    EnumSet<StorageType> common = null;
+    for (DatanodeInfo n : nodes) {
+      if (!(n instanceof DatanodeDescriptor)
+          || ((DatanodeDescriptor) n).getStorageInfos().length == 0) {
+        return null;
+      }
+      EnumSet<StorageType> types = ((DatanodeDescriptor) n).getStorageTypes();
+      if (common == null) {
+        common = EnumSet.copyOf(types);
+      } else {
+        common.retainAll(types);
+      }
+    }
+    return common == null || common.isEmpty() ? null : common;
+  }
+
   // ---------------------------------------------------------------- deleting excess replicas
 
+  /**
+   * What {@link #pickupReplicaSet} and {@link #useDelHint} need beyond their arguments while
+   * the default {@code chooseReplicasToDelete} runs on this thread.
+   */
+  private static final class Deletion {
+    final ReplicaSpread before;
+    final int requiredZones;
+    final List<StorageType> excessTypes;
+
+    Deletion(ReplicaSpread before, int requiredZones, List<StorageType> excessTypes) {
+      this.before = before;
+      this.requiredZones = requiredZones;
+      this.excessTypes = excessTypes;
+    }
+  }
+
+  private static final ThreadLocal<Deletion> DELETION = new ThreadLocal<>();
+
+  /**
+   * The default algorithm (delete hint first, then oldest heartbeat or least space among
+   * {@link #pickupReplicaSet}), with the zone rule in the two hooks it offers.
+   */
   @Override
   public List<DatanodeStorageInfo> chooseReplicasToDelete(
       Collection<DatanodeStorageInfo> availableReplicas,
       Collection<DatanodeStorageInfo> delCandidates, int expectedNumOfReplicas,
       List<StorageType> excessTypes, DatanodeDescriptor addedNode,
       DatanodeDescriptor delNodeHint) {
-    if (!hasZoneLevel(availableReplicas)) {
+    ZoneLayout layout = zones.current();
+    if (!layout.isZoned()) {
       return super.chooseReplicasToDelete(availableReplicas, delCandidates,
           expectedNumOfReplicas, excessTypes, addedNode, delNodeHint);
     }
-    ReplicaSpread spread = spreadOfStorages(availableReplicas);
-    int required = requiredZones(expectedNumOfReplicas, zones.current());
-    List<DatanodeStorageInfo> candidates = new ArrayList<>(delCandidates);
-    List<DatanodeStorageInfo> excess = new ArrayList<>();
-    DatanodeStorageInfo hint =
-        DatanodeStorageInfo.getDatanodeStorageInfo(delCandidates, delNodeHint);
-    boolean first = true;
-    while (delCandidates.size() - expectedNumOfReplicas > excess.size()) {
-      DatanodeStorageInfo cur = null;
-      if (first && hint != null && excessTypes.contains(hint.getStorageType())
-          && !spread.isLastInZone(hint.getDatanodeDescriptor())
-          && (!spread.isLastInRack(hint.getDatanodeDescriptor())
-              || (addedNode != null && spread.inRack(addedNode.getNetworkLocation()) == 1))) {
-        cur = hint;
-      }
-      first = false;
-      if (cur == null) {
-        cur = chooseExcess(candidates, spread, excessTypes, required);
-      }
-      if (cur == null) {
-        LOG.debug("No excess replica can be deleted without leaving fewer than {} zones:"
-            + " spread {}, excessTypes {}", required, spread, excessTypes);
-        break;
-      }
-      excessTypes.remove(cur.getStorageType());
-      spread.remove(cur.getDatanodeDescriptor());
-      candidates.remove(cur);
-      excess.add(cur);
-      metrics.incrExcessReplicasChosen();
+    DELETION.set(new Deletion(spreadOfStorages(availableReplicas),
+        requiredZones(expectedNumOfReplicas, layout, null), excessTypes));
+    try {
+      List<DatanodeStorageInfo> excess = super.chooseReplicasToDelete(availableReplicas,
+          delCandidates, expectedNumOfReplicas, excessTypes, addedNode, delNodeHint);
+      metrics.incrExcessReplicasChosen(excess.size());
+      return excess;
+    } finally {
+      DELETION.remove();
     }
-    return excess;
   }
 
   /**
-   * The best replica to delete: from the most crowded zone, then the most crowded rack (so
-   * zones and racks are kept whenever another choice exists); ties broken
-   * like the default policy (oldest heartbeat past tolerance, then least free space). A
-   * replica whose removal leaves fewer than {@code required} zones is never chosen.
+   * The delete hint (the Balancer's source) is used when the default rack rule allows it and
+   * the zone rule too: removing it does not reduce the zones the block spans (its zone holds
+   * another replica, or the added replica opened a zone), the zone-level form of the default
+   * policy's "does not reduce the number of racks".
    */
-  private DatanodeStorageInfo chooseExcess(List<DatanodeStorageInfo> candidates,
-      ReplicaSpread spread, List<StorageType> excessTypes, int required) {
-    long staleBefore = Time.monotonicNow() - heartbeatInterval * tolerateHeartbeatMultiplier;
-    DatanodeStorageInfo best = null;
-    for (DatanodeStorageInfo c : candidates) {
-      if (!excessTypes.contains(c.getStorageType())) {
-        continue;
-      }
-      DatanodeDescriptor dn = c.getDatanodeDescriptor();
-      if (spread.isLastInZone(dn) && spread.zoneCount() - 1 < required) {
-        continue;
-      }
-      if (best == null || compareForDeletion(c, best, spread, staleBefore) < 0) {
-        best = c;
-      }
+  @Override
+  boolean useDelHint(DatanodeStorageInfo delHint, DatanodeStorageInfo added,
+      List<DatanodeStorageInfo> moreThanOne, Collection<DatanodeStorageInfo> exactlyOne,
+      List<StorageType> excessTypes) {
+    if (!super.useDelHint(delHint, added, moreThanOne, exactlyOne, excessTypes)) {
+      return false;
     }
-    return best;
+    Deletion d = DELETION.get();
+    if (d == null) {
+      return true;
+    }
+    ReplicaSpread spread = d.before;
+    return spread.inZone(spread.zoneOf(delHint.getDatanodeDescriptor())) > 1
+        || (added != null && spread.inZone(spread.zoneOf(added.getDatanodeDescriptor())) == 1);
   }
 
-  /** Negative when {@code a} is the better replica to delete. */
-  private static int compareForDeletion(DatanodeStorageInfo a, DatanodeStorageInfo b,
-      ReplicaSpread spread, long staleBefore) {
-    DatanodeDescriptor da = a.getDatanodeDescriptor();
-    DatanodeDescriptor db = b.getDatanodeDescriptor();
-    // Most crowded zone first: a replica alone in its zone (count 1) comes last, so a zone is
-    // dropped only when every zone is down to one replica.
-    int c = Integer.compare(spread.inZone(spread.zoneOf(db)), spread.inZone(spread.zoneOf(da)));
-    if (c != 0) {
-      return c;
+  /**
+   * The replicas to choose the next excess one from: those of an excess storage type in the
+   * most crowded zone whose loss keeps the block in its required zones (a zone is dropped only
+   * when every zone is down to one replica and more zones than required remain); among them
+   * those on a rack holding another replica, if any. {@code rackMap} holds the replicas left.
+   */
+  @Override
+  protected Collection<DatanodeStorageInfo> pickupReplicaSet(
+      Collection<DatanodeStorageInfo> moreThanOne, Collection<DatanodeStorageInfo> exactlyOne,
+      Map<String, List<DatanodeStorageInfo>> rackMap) {
+    Deletion d = DELETION.get();
+    if (d == null) {
+      return super.pickupReplicaSet(moreThanOne, exactlyOne, rackMap);
     }
-    c = Integer.compare(spread.inRack(db.getNetworkLocation()),
-        spread.inRack(da.getNetworkLocation()));
-    if (c != 0) {
-      return c; // then most crowded rack
+    Map<String, Integer> perZone = new HashMap<>();
+    for (Map.Entry<String, List<DatanodeStorageInfo>> rack : rackMap.entrySet()) {
+      perZone.merge(zoneOrRack(rack.getKey()), rack.getValue().size(), Integer::sum);
     }
-    boolean staleA = da.getLastUpdateMonotonic() < staleBefore;
-    boolean staleB = db.getLastUpdateMonotonic() < staleBefore;
-    if (staleA || staleB) {
-      if (staleA && staleB) {
-        return Long.compare(da.getLastUpdateMonotonic(), db.getLastUpdateMonotonic());
+    List<DatanodeStorageInfo> best = new ArrayList<>();
+    int most = 0;
+    for (Collection<DatanodeStorageInfo> set : Arrays.asList(moreThanOne, exactlyOne)) {
+      for (DatanodeStorageInfo c : set) {
+        if (!d.excessTypes.contains(c.getStorageType())) {
+          continue;
+        }
+        int inZone = perZone.getOrDefault(
+            zoneOrRack(c.getDatanodeDescriptor().getNetworkLocation()), 0);
+        if (inZone <= 1 && perZone.size() - 1 < d.requiredZones) {
+          continue;
+        }
+        if (inZone > most) {
+          most = inZone;
+          best.clear();
+        }
+        if (inZone == most) {
+          best.add(c);
+        }
       }
-      return staleA ? -1 : 1;
     }
-    return Long.compare(a.getRemaining(), b.getRemaining());
+    List<DatanodeStorageInfo> sharingARack = new ArrayList<>(best);
+    sharingARack.retainAll(moreThanOne);
+    return sharingARack.isEmpty() ? best : sharingARack;
+  }
+
+  private String zoneOrRack(String location) {
+    String zone = resolver.zoneOf(location);
+    return zone != null ? zone : location;
   }
 
   // ---------------------------------------------------------------- Balancer and Mover
@@ -483,12 +439,5 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
       return false;
     }
     return super.isMovable(locs, source, target);
-  }
-
-  private boolean hasZoneLevel(Collection<DatanodeStorageInfo> storages) {
-    for (DatanodeStorageInfo s : storages) {
-      return resolver.hasZoneLevel(s.getDatanodeDescriptor().getNetworkLocation());
-    }
-    return false;
   }
 }
