@@ -34,8 +34,8 @@ import org.junit.Test;
  * (the delete hint), not a zone-b replica.
  *
  * <p>Control, checked once: with the policy of main 7a4c48b (hint refused when it is the last
- * replica of its zone, a zone-b replica deleted instead) the zone-a node stayed at 60 % used
- * against an average of 36 % and the utilisation assertion failed.
+ * replica of its zone, a zone-b replica deleted instead) the zone-a node never drained and the
+ * Balancer gave up with NO_MOVE_PROGRESS: "balancer exit expected:&lt;0&gt; but was:&lt;-3&gt;".
  */
 public class TestBalancerKeepsZones {
 
@@ -43,7 +43,7 @@ public class TestBalancerKeepsZones {
   private static final double THRESHOLD = BalancerParameters.DEFAULT.getThreshold();
 
   @Test
-  public void balancerDrainsAZoneAlonesNodeAndKeepsEveryBlockInTwoZones() throws Exception {
+  public void balancerDrainsTheOnlyNodeOfAZoneAndKeepsEveryBlockInTwoZones() throws Exception {
     Configuration conf = MiniZonedCluster.conf(BlockPlacementPolicyWithZones.CLASS_NAME);
     SimulatedFSDataset.setFactory(conf);
     conf.setLong(DFSConfigKeys.DFS_BALANCER_MOVEDWINWIDTH_KEY, 2000L);

@@ -30,6 +30,8 @@ import org.apache.hadoop.net.Node;
 public final class PolicyHarness implements Closeable {
 
   public static final long BLOCK_SIZE = 1024;
+  /** Every storage's capacity, all free at start. */
+  public static final long CAPACITY = 2 * HdfsServerConstants.MIN_BLOCKS_FOR_WRITE * BLOCK_SIZE;
   /** Default storage policy (HOT). */
   public static final BlockStoragePolicy HOT =
       BlockStoragePolicySuite.createDefaultSuite().getDefaultPolicy();
@@ -90,19 +92,50 @@ public final class PolicyHarness implements Closeable {
       h.dnManager.getHeartbeatManager().updateDnStat(dn);
     }
     for (DatanodeDescriptor dn : dns) {
-      h.setSpace(dn, 2 * HdfsServerConstants.MIN_BLOCKS_FOR_WRITE * BLOCK_SIZE);
+      h.setSpace(dn, CAPACITY);
     }
     return h;
   }
 
   /** Sets a node's capacity and free space (all of it free) and sends a heartbeat. */
   public void setSpace(DatanodeDescriptor dn, long remaining) {
-    long capacity = 2 * HdfsServerConstants.MIN_BLOCKS_FOR_WRITE * BLOCK_SIZE;
+    long capacity = CAPACITY;
     for (DatanodeStorageInfo s : dn.getStorageInfos()) {
       s.setUtilizationForTesting(capacity, capacity - remaining, remaining, 0L);
     }
     dnManager.getHeartbeatManager().updateHeartbeat(dn,
         BlockManagerTestUtil.getStorageReportsForDatanode(dn), 0L, 0L, 0, 0, null);
+  }
+
+  /** Sends a heartbeat reporting {@code xceivers} active transfers (the considerLoad input). */
+  public void setLoad(DatanodeDescriptor dn, int xceivers) {
+    dnManager.getHeartbeatManager().updateHeartbeat(dn,
+        BlockManagerTestUtil.getStorageReportsForDatanode(dn), 0L, 0L, xceivers, 0, null);
+  }
+
+  /** The DataNode dies: it leaves the topology and the heartbeat statistics. */
+  public void removeNode(DatanodeDescriptor dn) {
+    dnManager.getHeartbeatManager().removeDatanode(dn);
+    topology.remove(dn);
+  }
+
+  /** A removed DataNode returns. */
+  public void addNode(DatanodeDescriptor dn) {
+    topology.add(dn);
+    dnManager.getHeartbeatManager().addDatanode(dn);
+    dnManager.getHeartbeatManager().updateDnStat(dn);
+    setLoad(dn, 0);
+  }
+
+  /** Starts (or stops) decommissioning a DataNode, as the DatanodeAdminManager does. */
+  public void setDecommissioning(DatanodeDescriptor dn, boolean on) {
+    if (on) {
+      dnManager.getHeartbeatManager().startDecommission(dn);
+      topology.decommissionNode(dn);
+    } else {
+      dnManager.getHeartbeatManager().stopDecommission(dn);
+      topology.recommissionNode(dn);
+    }
   }
 
   public DatanodeStorageInfo[] chooseTarget(int n, Node writer) {
