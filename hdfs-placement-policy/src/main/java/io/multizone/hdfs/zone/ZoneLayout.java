@@ -147,6 +147,7 @@ public final class ZoneLayout {
   private final boolean zoned;
   private final List<Zone> zones;
   private final Map<String, Zone> byName = new HashMap<>();
+  private final Map<String, Rack> racksByName = new HashMap<>();
   private final int nodes;
   private final int acceptingZones;
 
@@ -157,6 +158,9 @@ public final class ZoneLayout {
     int accepting = 0;
     for (Zone z : zones) {
       byName.put(z.name(), z);
+      for (Rack r : z.racks()) {
+        racksByName.put(r.name(), r);
+      }
       n += z.nodes().length;
       accepting += z.acceptsReplicas() ? 1 : 0;
     }
@@ -245,6 +249,11 @@ public final class ZoneLayout {
   /** DataNodes in all zones. */
   public int nodeCount() {
     return nodes;
+  }
+
+  /** The rack of that name (a network location), or null when it holds no DataNode. */
+  public Rack rack(String name) {
+    return racksByName.get(name);
   }
 
   /** The zone of that name, or null when it holds no DataNode. */

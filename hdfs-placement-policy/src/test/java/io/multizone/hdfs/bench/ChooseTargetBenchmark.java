@@ -70,7 +70,7 @@ public final class ChooseTargetBenchmark {
   }
 
   /** One policy on its own NameNode, and how it is asked. */
-  private static final class Subject {
+  static final class Subject {
     final String name;
     final PolicyHarness harness;
     final BlockPlacementPolicy policy;
@@ -141,12 +141,28 @@ public final class ChooseTargetBenchmark {
           subjects.add(new Subject(shortName(p), h, h.policy, 3));
         }
       }
+      // JIT warm-up of every code path before anything is counted.
+      for (Workload w : Workload.values()) {
+        for (Subject s : subjects) {
+          apply(w, s.harness, true);
+          run(s, w, Math.min(seconds, 0.5), new Random(7));
+          apply(w, s.harness, false);
+        }
+      }
       for (Workload w : Workload.values()) {
         for (Subject s : subjects) {
           apply(w, s.harness, true);
         }
+        // Log lines and spread first, on the state the workload just set up.
+        double[][] lines = new double[subjects.size()][];
+        for (int i = 0; i < subjects.size(); i++) {
+          lines[i] = sample(subjects.get(i), w);
+        }
         double[][] ops = new double[subjects.size()][rounds + 1];
         for (int r = 0; r <= rounds; r++) {
+          for (Subject s : subjects) {
+            heartbeats(w, s.harness);
+          }
           for (int i = 0; i < subjects.size(); i++) {
             // Alternate the order so neither side always runs right after the other.
             int k = r % 2 == 0 ? i : subjects.size() - 1 - i;
@@ -155,11 +171,10 @@ public final class ChooseTargetBenchmark {
         }
         for (int i = 0; i < subjects.size(); i++) {
           Subject s = subjects.get(i);
-          double[] lines = sample(s, w);
           String ratio = i == 0 ? "" : ratio(ops[0], ops[i]);
           sb.append(String.format(Locale.ROOT, "%-9d %-21s %-24s %11.0f %15s %8s %12.1f %9.1f%%%n",
               racks.length, w.label, s.name + (ec ? " (RS-6-3)" : ""), median(ops[i]), ratio,
-              i == 0 ? "" : "ours/it", lines[0], lines[1]));
+              i == 0 ? "" : "ours/it", lines[i][0], lines[i][1]));
         }
         for (Subject s : subjects) {
           apply(w, s.harness, false);
@@ -188,36 +203,38 @@ public final class ChooseTargetBenchmark {
   }
 
   /** Puts the cluster into (or back out of) the workload's state. */
-  private static void apply(Workload w, PolicyHarness h, boolean on) {
+  static void apply(Workload w, PolicyHarness h, boolean on) {
+    for (DatanodeDescriptor dn : h.dataNodes) {
+      if (!dn.getNetworkLocation().startsWith("/zone-c/")) {
+        continue;
+      }
+      if (w == Workload.ZONE_DOWN) {
+        if (on) {
+          h.removeNode(dn);
+        } else {
+          h.addNode(dn);
+        }
+      } else if (w == Workload.ZONE_DECOMMISSIONING) {
+        h.setDecommissioning(dn, on);
+      }
+    }
+    heartbeats(on ? w : Workload.HEALTHY, h);
+  }
+
+  /**
+   * Every live DataNode sends a heartbeat with the workload's free space and load. Sent before
+   * every round too: a node without a heartbeat for 30 s turns stale, which would change what
+   * the policies are asked.
+   */
+  static void heartbeats(Workload w, PolicyHarness h) {
     for (int i = 0; i < h.dataNodes.length; i++) {
       DatanodeDescriptor dn = h.dataNodes[i];
-      boolean zoneC = dn.getNetworkLocation().startsWith("/zone-c/");
-      switch (w) {
-        case THIRD_BUSY:
-          h.setLoad(dn, on ? (i % 3 == 0 ? 100 : 1) : 0);
-          break;
-        case RACKS_FULL:
-          if (!dn.getNetworkLocation().endsWith("/rack-1")) {
-            h.setSpace(dn, on ? 0 : PolicyHarness.CAPACITY);
-          }
-          break;
-        case ZONE_DOWN:
-          if (zoneC) {
-            if (on) {
-              h.removeNode(dn);
-            } else {
-              h.addNode(dn);
-            }
-          }
-          break;
-        case ZONE_DECOMMISSIONING:
-          if (zoneC) {
-            h.setDecommissioning(dn, on);
-          }
-          break;
-        default:
-          break;
+      if (w == Workload.ZONE_DOWN && dn.getNetworkLocation().startsWith("/zone-c/")) {
+        continue;
       }
+      boolean full = w == Workload.RACKS_FULL && !dn.getNetworkLocation().endsWith("/rack-1");
+      int load = w == Workload.THIRD_BUSY ? (i % 3 == 0 ? 100 : 1) : 0;
+      h.heartbeat(dn, full ? 0 : PolicyHarness.CAPACITY, load);
     }
   }
 
@@ -258,7 +275,7 @@ public final class ChooseTargetBenchmark {
     }
   }
 
-  private static double run(Subject s, Workload w, double seconds, Random random) {
+  static double run(Subject s, Workload w, double seconds, Random random) {
     long deadline = System.nanoTime() + (long) (seconds * 1e9);
     long ops = 0;
     long start = System.nanoTime();

@@ -12,7 +12,7 @@ import org.apache.log4j.spi.LoggingEvent;
  * Counts the INFO-or-louder lines the placement code logs (Hadoop's
  * {@code BlockPlacementPolicy} logger, which the default policies and ours share, and the
  * {@code io.multizone} loggers), with those loggers opened to INFO while it is attached: what
- * a NameNode running at its default INFO level would write.
+ * a NameNode running at its default INFO level would write. Counted lines are not printed.
  */
 public final class LogLineCounter extends AppenderSkeleton implements AutoCloseable {
 
@@ -20,6 +20,7 @@ public final class LogLineCounter extends AppenderSkeleton implements AutoClosea
 
   private final AtomicLong lines = new AtomicLong();
   private final Level[] saved = new Level[LOGGERS.length];
+  private final boolean[] savedAdditivity = new boolean[LOGGERS.length];
 
   /** Attaches a counter; close it to detach and restore the levels. */
   public static LogLineCounter attach() {
@@ -27,7 +28,9 @@ public final class LogLineCounter extends AppenderSkeleton implements AutoClosea
     for (int i = 0; i < LOGGERS.length; i++) {
       Logger l = Logger.getLogger(LOGGERS[i]);
       c.saved[i] = l.getLevel();
+      c.savedAdditivity[i] = l.getAdditivity();
       l.setLevel(Level.INFO);
+      l.setAdditivity(false); // counted, not printed
       l.addAppender(c);
     }
     return c;
@@ -51,6 +54,7 @@ public final class LogLineCounter extends AppenderSkeleton implements AutoClosea
       Logger l = Logger.getLogger(LOGGERS[i]);
       l.removeAppender(this);
       l.setLevel(saved[i]);
+      l.setAdditivity(savedAdditivity[i]);
     }
   }
 

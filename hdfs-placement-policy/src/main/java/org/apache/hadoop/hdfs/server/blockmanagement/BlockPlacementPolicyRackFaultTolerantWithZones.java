@@ -88,7 +88,7 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
     ZoneTargetPicker picker = new ZoneTargetPicker(this, resolver, zones::invalidate,
         excludedNodes, blocksize, maxNodesPerRack, results, avoidStaleNodes, storageTypes);
     if (results.isEmpty()) {
-      writer = picker.pickWriterLocal(writer);
+      writer = picker.pickWriterLocal(writer, layout);
       numOfReplicas--;
     }
     ReplicaSpread spread = new ReplicaSpread(resolver);

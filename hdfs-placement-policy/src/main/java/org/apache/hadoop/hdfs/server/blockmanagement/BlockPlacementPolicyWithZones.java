@@ -31,19 +31,30 @@ import org.apache.hadoop.net.Node;
 /**
  * A {@link BlockPlacementPolicyDefault} that keeps every block's replicas in at least
  * {@code min(min-zones, replication, zones that can take a replica)} zones, where a zone is the
- * leading part of a DataNode's network location ({@code /zone/rack}).
+ * leading part of a DataNode's network location ({@code /zone/rack}, see multizone-common).
  *
- * <p>Enable it with {@code dfs.block.replicator.classname=}{@value #CLASS_NAME}. The first
- * replica stays writer-local, the second goes to another zone, later ones fill the zones already
- * used up to {@code ceil(n / zones)} each, on racks not yet used in that zone; the default
- * pipeline sort then crosses a zone boundary only as often as the rule needs. When no other
- * zone can take a replica the write still succeeds (as the default policy's would), is counted
- * and logged, and {@link #verifyBlockPlacement} reports the block so fsck and the redundancy
- * monitor repair it. Excess-replica deletion and Balancer/Mover moves never reduce the zones a
- * block spans. On a topology without a zone level it is exactly the default policy.
+ * <p>Enable it with {@code dfs.block.replicator.classname=}{@value #CLASS_NAME}. It overrides
+ * the hooks Hadoop offers and leaves the rest to the default policy:
+ * <ul>
+ *   <li>{@code chooseTargetInOrder}: the first replica stays writer-local (the default's own
+ *       code), the others are placed zone by zone by {@link ZoneReplicaChooser}: a second zone,
+ *       then no zone above {@code ceil(n / zones spanned)}, racks spread inside a zone. A write
+ *       the default policy accepts never fails: with one zone left it is placed there, counted
+ *       and logged (rate-limited);</li>
+ *   <li>{@code verifyBlockPlacement}: the default rack rule plus the zone rule, counting only
+ *       zones that can hold the block's storage types, so fsck and the redundancy monitor
+ *       repair blocks left in too few zones, and leave alone blocks their storage policy keeps
+ *       in one;</li>
+ *   <li>{@code useDelHint} and {@code pickupReplicaSet}: the default deletion algorithm with a
+ *       zone-level "does not reduce the number of groups" rule, as the default applies to
+ *       racks (the Balancer's source is deleted when the move opened a zone);</li>
+ *   <li>{@code isMovable}: Balancer/Mover moves never reduce the zones a block spans nor
+ *       crowd a zone above its even share.</li>
+ * </ul>
+ * On a topology without a zone level it is exactly the default policy.
  *
  * <p>This class lives in Hadoop's package only because the hooks it overrides are
- * package-private; the zone logic is in {@code io.multizone.hdfs}.
+ * package-private; the zone model is in {@code io.multizone}.
  */
 public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
 
@@ -173,7 +184,7 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     final ZoneTargetPicker picker = new ZoneTargetPicker(this, resolver, zones::invalidate,
         excludedNodes, blocksize, maxNodesPerRack, results, avoidStaleNodes, storageTypes);
     if (results.isEmpty() && favored.isEmpty()) {
-      writer = picker.pickWriterLocal(writer);
+      writer = picker.pickWriterLocal(writer, layout);
       if (--numOfReplicas == 0) {
         return writer;
       }

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.multizone.hdfs.zone.ReplicaSpread;
+import io.multizone.hdfs.zone.ZoneLayout;
 import io.multizone.zone.ZoneResolver;
 import org.apache.hadoop.fs.StorageType;
 import org.apache.hadoop.net.Node;
@@ -65,13 +66,32 @@ final class ZoneTargetPicker {
   }
 
   /**
-   * The first replica, writer-local as in the default policy (else the writer's rack, else
-   * anywhere). Returns the node the pipeline starts from, or null.
+   * The first replica: on the writer's node (the default policy's own check), else on its
+   * rack, else in its zone, else anywhere, as the default policy places it. The rack and zone
+   * come from the snapshot with the quiet {@link #pickIn}, where the default policy searches
+   * the topology and logs an INFO line whenever the writer's rack is full. Returns the node the
+   * pipeline starts from.
    */
-  Node pickWriterLocal(Node writer) throws BlockPlacementPolicy.NotEnoughReplicasException {
+  Node pickWriterLocal(Node writer, ZoneLayout layout)
+      throws BlockPlacementPolicy.NotEnoughReplicasException {
     DatanodeStorageInfo local = policy.chooseLocalStorage(writer, excludedNodes, blocksize,
-        maxNodesPerRack, results, avoidStaleNodes, storageTypes, true);
-    return local != null ? local.getDatanodeDescriptor() : null;
+        maxNodesPerRack, results, avoidStaleNodes, storageTypes, false);
+    if (local != null) {
+      return local.getDatanodeDescriptor();
+    }
+    if (writer instanceof DatanodeDescriptor) {
+      String zone = resolver.zoneOf(writer.getNetworkLocation());
+      ZoneLayout.Rack rack = layout.rack(writer.getNetworkLocation());
+      ZoneLayout.Zone inZone = zone == null ? null : layout.zone(zone);
+      if ((rack != null && pickIn(rack.nodes(), zone, null))
+          || (inZone != null && pickIn(inZone.nodes(), zone, null))) {
+        return results.get(results.size() - 1).getDatanodeDescriptor();
+      }
+    }
+    int before = results.size();
+    pickAnywhere();
+    return results.size() > before ? results.get(results.size() - 1).getDatanodeDescriptor()
+        : null;
   }
 
   /**
