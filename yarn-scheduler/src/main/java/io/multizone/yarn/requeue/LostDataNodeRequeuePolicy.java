@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 import io.multizone.yarn.ZonePlacementRuntime;
 import io.multizone.yarn.ZonePlacementYarnConfig;
@@ -53,6 +54,8 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
    * the next init closes the previous monitor's source (its HDFS client).
    */
   private static final AtomicReference<DataNodeReportSource> OPEN = new AtomicReference<>();
+  /** Wall clock of the monitor passes; tests drive it to replay a timeline. */
+  static volatile LongSupplier clock = System::currentTimeMillis;
 
   private RMContext rmContext;
   private ResourceScheduler scheduler;
@@ -121,7 +124,7 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     if (source == null) {
       return;
     }
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     List<DataNodeLivenessTracker.Transition> changes;
     try {
       changes = tracker.update(source.report(), now);
