@@ -45,7 +45,8 @@ public class DfsDataNodeReportSource implements DataNodeReportSource {
     List<DataNodeStatus> out = new ArrayList<>(infos.length);
     for (DatanodeInfo d : infos) {
       out.add(new DataNodeStatus(d.getHostName(), d.getIpAddr(), d.getXferPort(),
-          d.getLastUpdate(), d.isDecommissioned() || d.isInMaintenance()));
+          d.getLastUpdate(), d.isDecommissionInProgress() || d.isDecommissioned()
+              || d.isEnteringMaintenance() || d.isInMaintenance()));
     }
     return out;
   }

@@ -252,7 +252,7 @@ public class JmxDataNodeReportSource implements DataNodeReportSource {
         out.add(new DataNodeStatus(e.getKey().substring(0, hostEnd),
             xferAddr.substring(0, ipEnd), xferPort,
             responseMs - node.path("lastContact").asLong() * 1000L,
-            state == AdminStates.DECOMMISSIONED || state == AdminStates.IN_MAINTENANCE));
+            state != null && state != AdminStates.NORMAL));
       }
     }
     return out;

@@ -64,6 +64,13 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
   private DataNodeLivenessTracker tracker;
   private final Map<NodeId, Long> lostSince = new HashMap<>();
   private final Set<ContainerId> requeued = new HashSet<>();
+  /** Per host: when its containers were last preempted (the per-host rate limit). */
+  private final Map<NodeId, Long> lastRequeueMs = new HashMap<>();
+  /** Hosts whose current loss was already logged as held back by the per-host limit. */
+  private final Set<NodeId> cooldownLogged = new HashSet<>();
+  /** Times of the preemptions of the last minute (the cluster-wide rate limit). */
+  private final java.util.ArrayDeque<Long> recentRequeues = new java.util.ArrayDeque<>();
+  private boolean rateLimitLogged;
   /** Start of the current run of failed polls, -1 when the last poll answered. */
   private long failingSinceMs = -1;
   /** Whether the current run of failures has outlasted the hold and fell back to stock. */
@@ -77,7 +84,8 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     this.runtime = ZonePlacementRuntime.forScheduler(sched, config);
     ZonePlacementYarnConfig cfg = runtime.getConfig();
     this.interval = cfg.getPollIntervalMs();
-    this.tracker = new DataNodeLivenessTracker(cfg.getLostAfterMs());
+    this.tracker = new DataNodeLivenessTracker(cfg.getLostAfterMs(),
+        cfg.getLostConfirmPolls());
     String cls = cfg.getReportSourceClass();
     try {
       Class<?> c = cls == null ? DfsDataNodeReportSource.class
@@ -92,8 +100,11 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
       this.source = s;
       closePrevious(OPEN.getAndSet(s));
       LOG.info("DataNode liveness: following {} every {} ms, lost after {} ms without "
-          + "contact, requeue {} (grace {} ms)", s.describe(), interval, cfg.getLostAfterMs(),
-          cfg.isRequeueEnabled() ? "on" : "off", cfg.getRequeueGraceMs());
+          + "contact in {} consecutive reports, requeue {} (grace {} ms, at most once per "
+          + "host every {} ms, at most {} containers a minute)", s.describe(), interval,
+          cfg.getLostAfterMs(), cfg.getLostConfirmPolls(),
+          cfg.isRequeueEnabled() ? "on" : "off", cfg.getRequeueGraceMs(),
+          cfg.getRequeueHostCooldownMs(), cfg.getRequeueMaxPerMinute());
     } catch (ClassNotFoundException e) {
       LOG.warn("DataNode liveness disabled: class '{}' of {} not found; scheduling continues "
           + "with stock behaviour", cls, ZonePlacementYarnConfig.DATANODE_REPORT_SOURCE_CLASS);
@@ -206,27 +217,67 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
       }
     }
     lostSince.keySet().retainAll(stillLost);
+    cooldownLogged.retainAll(stillLost);
     runtime.setLostNodeNames(lostNames);
     matchLedger(sched, now);
     ZonePlacementYarnConfig cfg = runtime.getConfig();
     if (!cfg.isRequeueEnabled()) {
       return;
     }
+    while (!recentRequeues.isEmpty() && now - recentRequeues.peekFirst() >= 60_000L) {
+      recentRequeues.pollFirst();
+    }
     for (SchedulerNode n : lostNodes) {
-      if (now - lostSince.get(n.getNodeID()) >= cfg.getRequeueGraceMs()) {
-        requeueOn(sched, n);
+      long since = lostSince.get(n.getNodeID());
+      if (now - since >= cfg.getRequeueGraceMs() && mayRequeueHost(n, since, now, cfg)) {
+        requeueOn(sched, n, now, cfg);
       }
     }
   }
 
-  private void requeueOn(AbstractYarnScheduler<?, ?> sched, SchedulerNode node) {
+  /**
+   * Per-host rate limit: a host whose containers were preempted during an earlier loss is
+   * left alone for {@value ZonePlacementYarnConfig#REQUEUE_HOST_COOLDOWN_MS} after that.
+   */
+  private boolean mayRequeueHost(SchedulerNode n, long lostSinceMs, long now,
+      ZonePlacementYarnConfig cfg) {
+    Long last = lastRequeueMs.get(n.getNodeID());
+    if (last == null || last >= lostSinceMs || now - last >= cfg.getRequeueHostCooldownMs()) {
+      return true;
+    }
+    if (cooldownLogged.add(n.getNodeID()) && !runtime.getLedger()
+        .localContainers(n.getNodeID()).isEmpty()) {
+      LOG.info("DataNode of {} lost again {} ms after its containers were requeued: leaving "
+          + "them running (at most one requeue per host every {} ms, {})", n.getNodeName(),
+          now - last, cfg.getRequeueHostCooldownMs(),
+          ZonePlacementYarnConfig.REQUEUE_HOST_COOLDOWN_MS);
+    }
+    return false;
+  }
+
+  private void requeueOn(AbstractYarnScheduler<?, ?> sched, SchedulerNode node, long now,
+      ZonePlacementYarnConfig cfg) {
     LocalPlacementLedger ledger = runtime.getLedger();
     for (ContainerId id : ledger.localContainers(node.getNodeID())) {
       RMContainer c = sched.getRMContainer(id);
-      ledger.forget(node.getNodeID(), id);
-      if (c == null || c.isAMContainer() || !requeued.add(id)) {
+      if (c == null || c.isAMContainer() || requeued.contains(id)) {
+        ledger.forget(node.getNodeID(), id);
         continue;
       }
+      if (recentRequeues.size() >= cfg.getRequeueMaxPerMinute()) {
+        if (!rateLimitLogged) {
+          LOG.warn("{} containers requeued in the last minute ({} = {}): further requeues wait",
+              recentRequeues.size(), ZonePlacementYarnConfig.REQUEUE_MAX_PER_MINUTE,
+              cfg.getRequeueMaxPerMinute());
+          rateLimitLogged = true;
+        }
+        return;
+      }
+      rateLimitLogged = false;
+      ledger.forget(node.getNodeID(), id);
+      requeued.add(id);
+      recentRequeues.addLast(now);
+      lastRequeueMs.put(node.getNodeID(), now);
       LOG.info("Requeue {} of {} on {}: placed there for local data and the host's DataNode "
           + "is lost; preempting so the application reruns it near a live replica",
           id, c.getApplicationAttemptId(), node.getNodeName());

@@ -79,17 +79,17 @@ public class JmxDataNodeReportSourceTest {
     assertEquals(NOW - 1000, dn1.getLastContactMs());
     assertFalse(dn1.isOutOfService());
     assertTrue(byHost.get("dn2.example.com").isOutOfService());
-    // Still serving its replicas while decommissioning, as in the RPC source.
-    assertFalse(byHost.get("dn3.example.com").isOutOfService());
+    // Decommissioning counts as out of service, as in the RPC source: never a requeue.
+    assertTrue(byHost.get("dn3.example.com").isOutOfService());
     assertTrue(byHost.get("dn4.example.com").isOutOfService());
     assertEquals(NOW - 700_000, byHost.get("dn5.example.com").getLastContactMs());
 
     DataNodeLivenessTracker tracker = new DataNodeLivenessTracker(7000);
     tracker.update(report, NOW);
-    assertEquals(Arrays.asList("10.0.0.2:9866", "10.0.0.4:9866", "10.0.0.5:9866"),
-        tracker.snapshot().lostIds());
+    // Only the dead one: out-of-service DataNodes are never lost.
+    assertEquals(Arrays.asList("10.0.0.5:9866"), tracker.snapshot().lostIds());
     assertTrue(tracker.snapshot().isHostLost("dn5.example.com"));
-    assertTrue(tracker.snapshot().isHostLost("dn2"));
+    assertFalse(tracker.snapshot().isHostLost("dn2"));
     assertFalse(tracker.snapshot().isHostLost("10.0.0.1"));
     assertFalse(tracker.snapshot().isHostLost("dn3.example.com:9866"));
   }
