@@ -96,12 +96,17 @@ public abstract class ZoneRmTestSupport {
    * heartbeat (with asynchronous scheduling it may land elsewhere).
    */
   protected void start(Configuration conf, int nodeMemMb) throws Exception {
+    start(conf, nodeMemMb, Math.max(1, nodeMemMb / GB));
+  }
+
+  /** As {@link #start(Configuration, int)}, with {@code nodeVcores} vcores per node. */
+  protected void start(Configuration conf, int nodeMemMb, int nodeVcores) throws Exception {
     rm = new MockRM(conf);
     // MockRM raises the root logger to DEBUG: put it back.
     org.apache.log4j.LogManager.getRootLogger().setLevel(org.apache.log4j.Level.INFO);
     rm.start();
     for (String host : TOPOLOGY.keySet()) {
-      nms.put(host, rm.registerNode(host + ":1234", nodeMemMb));
+      nms.put(host, rm.registerNode(host + ":1234", nodeMemMb, nodeVcores));
     }
     rm.drainEvents();
     RMApp app = MockRMAppSubmitter.submit(rm,
@@ -126,10 +131,14 @@ public abstract class ZoneRmTestSupport {
 
   /** Sends an ask: {@code n} containers at {@code priority}, on hosts, their racks, ANY. */
   protected void ask(int priority, int n, int memMb, String... hosts) throws Exception {
+    ask(priority, n, Resource.newInstance(memMb, 1), hosts);
+  }
+
+  /** Sends an ask of {@code n} containers of {@code cap} on hosts, their racks, ANY. */
+  protected void ask(int priority, int n, Resource cap, String... hosts) throws Exception {
     List<ResourceRequest> reqs = new ArrayList<>();
     Set<String> racks = new LinkedHashSet<>();
     Priority p = Priority.newInstance(priority);
-    Resource cap = Resource.newInstance(memMb, 1);
     for (String h : hosts) {
       reqs.add(ResourceRequest.newInstance(p, h, cap, n));
       racks.add(TOPOLOGY.get(h));

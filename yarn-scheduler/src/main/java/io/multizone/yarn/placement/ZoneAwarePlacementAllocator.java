@@ -35,6 +35,7 @@ import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.Candida
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.PendingAskUpdateResult;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.SchedulingMode;
+import org.apache.hadoop.yarn.util.resource.ResourceCalculator;
 import org.apache.hadoop.yarn.util.resource.Resources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -405,6 +406,9 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     AbstractYarnScheduler<?, ?> sched = (AbstractYarnScheduler<?, ?>) s;
     Set<String> blacklist = appSchedulingInfo.getBlackListCopy();
     Resource capability = super.getPendingAsk(ResourceRequest.ANY).getPerAllocationResource();
+    // "Fits" as the scheduler itself decides it: the CapacityScheduler's default calculator
+    // compares memory only, the dominant-resource one every type.
+    ResourceCalculator rc = sched.getResourceCalculator();
     // A node that missed a few heartbeats is not room: it may be dead but not expired yet.
     long staleAfterMs = 3 * rmContext.getYarnConfiguration().getLong(
         YarnConfiguration.RM_NM_HEARTBEAT_INTERVAL_MS,
@@ -421,7 +425,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
           && n.getRMNode() != null && n.getRMNode().getState() == NodeState.RUNNING
           && (blacklist.isEmpty() || !(blacklist.contains(n.getNodeName())
               || blacklist.contains(n.getRackName())))
-          && Resources.fitsIn(capability, n.getUnallocatedResource())) {
+          && Resources.fitsIn(rc, capability, n.getUnallocatedResource())) {
         return true;
       }
     }

@@ -405,4 +405,27 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
     assertEquals("no off-zone container: " + liveByHost(), 0, liveCount());
     assertTrue(offerUntilAllocated("a1h2", 5) > 0);
   }
+
+  /**
+   * The room check uses the scheduler's ResourceCalculator: the CapacityScheduler's default
+   * one counts memory only, so zone-a nodes with 1 vcore and 7 GB free are room for a
+   * 2-vcore, 1 GB container (the scheduler places it there). Fails without the fix: every
+   * resource type was compared, zone a looked full and the container went off-zone (on the
+   * 8th off-zone offer).
+   */
+  @Test
+  public void roomCheckUsesTheSchedulersResourceCalculator() throws Exception {
+    start(baseConf(true), 8 * GB, 1);
+    long off0 = ZonePlacementMetrics.get().placedCount(PlacementTier.OFF_ZONE);
+    ask(1, 1, Resource.newInstance(GB, 2), "a1h1");
+    for (int round = 0; round < 2; round++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+      }
+    }
+    assertEquals("no off-zone container: " + liveByHost(), 0, liveCount());
+    assertEquals(5, offerUntilAllocated("a2h1", 20));
+    assertEquals(Collections.singletonMap("a2h1", 1), liveByHost());
+    assertEquals(off0, ZonePlacementMetrics.get().placedCount(PlacementTier.OFF_ZONE));
+  }
 }
