@@ -343,6 +343,12 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     if (!super.precheckNode(node, schedulingMode, dcOpt)) {
       return false;
     }
+    if (isLostHost(node.getNodeName()) && !lostHostMayTake(node)) {
+      LOG.debug("Lost-host mask: {} not offered to {} {}, which named data there",
+          node.getNodeName(), appSchedulingInfo.getApplicationAttemptId(),
+          schedulerRequestKey.getPriority());
+      return false;
+    }
     if (!runtime.getConfig().isZoneTierEnabled()) {
       return true;
     }
@@ -365,6 +371,33 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     LOG.debug("Zone tier: skipping off-zone node {} ({}) for {} {}", node.getNodeName(), zone,
         appSchedulingInfo.getApplicationAttemptId(), schedulerRequestKey);
     return false;
+  }
+
+  /**
+   * Whether a host whose DataNode is lost may take this request through any tier. Not when
+   * the request named data there (a rerun of a task that read it) and another host of a
+   * wanted rack or zone, or a named host whose DataNode lives, has room: else the rack tier
+   * would send the rerun straight back. A request that cannot relax beyond the host, or
+   * that has no other place, keeps it.
+   */
+  private boolean lostHostMayTake(SchedulerNode node) {
+    Locality l = locality();
+    String name = node.getNodeName();
+    if (!l.hosts.contains(name) || !canRelaxBeyondHost(name)) {
+      return true;
+    }
+    Set<String> lost = runtime.getLostNodeNames();
+    ZoneResolver zones = runtime.getZoneResolver();
+    return !hasRoom(n -> {
+      if (lost.contains(n.getNodeName())) {
+        return false;
+      }
+      if (l.hosts.contains(n.getNodeName()) || l.racks.contains(n.getRackName())) {
+        return true;
+      }
+      String zone = zones.zoneOf(n.getRackName());
+      return zone != null && l.zones.contains(zone);
+    });
   }
 
   private boolean offZoneAllowed(Locality l) {
@@ -399,6 +432,15 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
    * {@code SchedulerAppUtils#isPlaceBlacklisted}.
    */
   private boolean wantedZoneHasRoom(Locality l) {
+    ZoneResolver zones = runtime.getZoneResolver();
+    return hasRoom(n -> {
+      String zone = zones.zoneOf(n.getRackName());
+      return zone != null && l.zones.contains(zone);
+    });
+  }
+
+  /** Whether a node accepted by {@code wanted} could take this request now (see above). */
+  private boolean hasRoom(java.util.function.Predicate<SchedulerNode> wanted) {
     ResourceScheduler s = rmContext.getScheduler();
     if (!(s instanceof AbstractYarnScheduler)) {
       return false;
@@ -415,11 +457,10 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
         YarnConfiguration.DEFAULT_RM_NM_HEARTBEAT_INTERVAL_MS);
     String partition = getPrimaryRequestedNodePartition();
     for (SchedulerNode n : sched.getNodeTracker().getAllNodes()) {
-      String zone = runtime.getZoneResolver().zoneOf(n.getRackName());
       // A node counts as room only if this request can really be placed there: same
       // partition, free resources, no reservation holding it, not blacklisted for the app,
       // heartbeating.
-      if (zone != null && l.zones.contains(zone) && partition.equals(n.getPartition())
+      if (wanted.test(n) && partition.equals(n.getPartition())
           && n.getReservedContainer() == null
           && Time.monotonicNow() - n.getLastHeartbeatMonotonicTime() <= staleAfterMs
           && n.getRMNode() != null && n.getRMNode().getState() == NodeState.RUNNING

@@ -428,4 +428,50 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
     assertEquals(Collections.singletonMap("a2h1", 1), liveByHost());
     assertEquals(off0, ZonePlacementMetrics.get().placedCount(PlacementTier.OFF_ZONE));
   }
+
+  /**
+   * The rerun of a task whose replica host lost its DataNode names that host again (and its
+   * rack): the host is offered over and over, but neither the rack nor the zone tier puts
+   * the container there while another host of the rack can take it. Fails without the fix:
+   * after YARN's node-locality delay (2 missed offers) the rack tier placed it on a1h1 (3rd
+   * offer).
+   */
+  @Test
+  public void lostHostIsNotOfferedByTheRackTierToAnAskThatNamedIt() throws Exception {
+    start(baseConf(true), 8 * GB);
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    runtime.setLostNodeNames(Collections.singleton("a1h1"));
+    ask(1, 1, GB, "a1h1", "b1h1");
+    for (int i = 0; i < 12; i++) {
+      offer("a1h1");
+    }
+    assertEquals("nothing on the lost host: " + liveByHost(), 0, liveCount());
+    assertTrue(offerUntilAllocated("a1h2", 10) > 0);
+    assertEquals(Collections.singletonMap("a1h2", 1), liveByHost());
+    // Work that did not name a1h1 still runs there (its NodeManager is fine).
+    ask(2, 1, GB);
+    assertEquals(1, offerUntilAllocated("a1h1", 3));
+  }
+
+  /** ... but when the lost host is the only place left, the request is not starved. */
+  @Test
+  public void lostHostStillTakesTheAskWhenNothingElseHasRoom() throws Exception {
+    start(baseConf(true), 2 * GB);
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    runtime.setLostNodeNames(Collections.singleton("a1h1"));
+    // Fill every other node (2 GB each; the AM took 1 GB of c2h2).
+    ask(5, 21, GB);
+    for (int round = 0; round < 3; round++) {
+      for (String h : TOPOLOGY.keySet()) {
+        if (!h.equals("a1h1")) {
+          offer(h);
+          offer(h);
+        }
+      }
+    }
+    assertEquals("others full: " + liveByHost(), 21, liveCount());
+    ask(1, 1, GB, "a1h1", "b1h1");
+    assertTrue(offerUntilAllocated("a1h1", 10) > 0);
+    assertEquals(Integer.valueOf(1), liveByHost().get("a1h1"));
+  }
 }
