@@ -56,6 +56,15 @@ public abstract class ZoneRmTestSupport {
     }
   }
 
+  /**
+   * Hosts with a DataNode but no NodeManager (in the topology table, never registered with
+   * the RM): host → rack.
+   */
+  public static final Map<String, String> DATANODE_ONLY = new LinkedHashMap<>();
+  static {
+    DATANODE_ONLY.put("a3d1", "/zone-a/rack-3");
+  }
+
   protected static final int GB = 1024;
   protected MockRM rm;
   protected final Map<String, MockNM> nms = new LinkedHashMap<>();
@@ -69,7 +78,9 @@ public abstract class ZoneRmTestSupport {
     dir.mkdirs();
     File table = new File(dir, "topology.table");
     StringBuilder sb = new StringBuilder();
-    for (Map.Entry<String, String> e : TOPOLOGY.entrySet()) {
+    Map<String, String> all = new LinkedHashMap<>(TOPOLOGY);
+    all.putAll(DATANODE_ONLY);
+    for (Map.Entry<String, String> e : all.entrySet()) {
       sb.append(e.getKey()).append(' ').append(e.getValue()).append('\n');
       NetUtils.addStaticResolution(e.getKey(), "127.0.0.1");
     }

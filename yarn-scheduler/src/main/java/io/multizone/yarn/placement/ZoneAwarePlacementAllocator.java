@@ -589,7 +589,9 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       int nodes = numClusterNodes();
       ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
       for (String host : hosts) {
-        String rack = s == null ? null : runtime.rackOfHost(host, s);
+        // NodeManager hosts from the scheduler, others (DataNode-only hosts) through the RM's
+        // topology: the AM's own rack asks may be /default-rack.
+        String rack = s == null ? null : runtime.rackOfAnyHost(host, s);
         if (rack != null) {
           racks.add(rack);
           addZone(zones, rack);

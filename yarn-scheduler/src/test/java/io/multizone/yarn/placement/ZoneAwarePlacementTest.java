@@ -474,4 +474,29 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
     assertTrue(offerUntilAllocated("a1h1", 10) > 0);
     assertEquals(Integer.valueOf(1), liveByHost().get("a1h1"));
   }
+
+  /**
+   * A task whose data is on a DataNode-only host (no NodeManager there): the AM names the
+   * host with a rack it could not resolve ({@code /default-rack}). The RM resolves the host
+   * itself (its topology table says {@code /zone-a/rack-3}), so zone a is wanted. Fails
+   * without the fix: the zone came only from the AM's rack asks, none here, and the container
+   * went off-zone on the 5th offer.
+   */
+  @Test
+  public void zoneOfADataNodeOnlyHostComesFromTheRmTopology() throws Exception {
+    start(baseConf(true), 8 * GB);
+    Priority p = Priority.newInstance(1);
+    Resource cap = Resource.newInstance(GB, 1);
+    am.allocate(Arrays.asList(ResourceRequest.newInstance(p, "a3d1", cap, 1),
+        ResourceRequest.newInstance(p, "/default-rack", cap, 1),
+        ResourceRequest.newInstance(p, ResourceRequest.ANY, cap, 1)), null);
+    for (int round = 0; round < 3; round++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+      }
+    }
+    assertEquals("no off-zone container: " + liveByHost(), 0, liveCount());
+    assertTrue(offerUntilAllocated("a2h2", 10) > 0);
+    assertEquals(Collections.singletonMap("a2h2", 1), liveByHost());
+  }
 }
