@@ -32,7 +32,8 @@ import org.apache.hadoop.yarn.server.resourcemanager.MockRMAppSubmitter;
 import org.apache.hadoop.yarn.server.resourcemanager.rmapp.RMApp;
 import org.apache.hadoop.yarn.server.resourcemanager.rmnode.RMNode;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler;
-import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.fica.FiCaSchedulerApp;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerApplicationAttempt;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.NodeUpdateSchedulerEvent;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.AppPlacementAllocator;
 import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
@@ -136,8 +137,10 @@ public abstract class ZoneRmTestSupport {
     return (CapacityScheduler) rm.getResourceScheduler();
   }
 
-  protected FiCaSchedulerApp attempt() {
-    return cs().getApplicationAttempt(am.getApplicationAttemptId());
+  /** @return the app's attempt in whichever scheduler runs */
+  protected SchedulerApplicationAttempt attempt() {
+    return ((AbstractYarnScheduler<?, ?>) rm.getResourceScheduler())
+        .getApplicationAttempt(am.getApplicationAttemptId());
   }
 
   /** Sends an ask: {@code n} containers at {@code priority}, on hosts, their racks, ANY. */
@@ -175,7 +178,7 @@ public abstract class ZoneRmTestSupport {
   protected void offer(String host) {
     RMNode node = rm.getRMContext().getRMNodes().get(nms.get(host).getNodeId());
     assertNotNull(host, node);
-    cs().handle(new NodeUpdateSchedulerEvent(node));
+    rm.getResourceScheduler().handle(new NodeUpdateSchedulerEvent(node));
   }
 
   /** @return containers of the app (AM excluded) currently live, per host */

@@ -86,6 +86,17 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     this.interval = cfg.getPollIntervalMs();
     this.tracker = new DataNodeLivenessTracker(cfg.getLostAfterMs(),
         cfg.getLostConfirmPolls());
+    if (!(sched instanceof AbstractYarnScheduler)) {
+      // Requeue must end a container as PREEMPTED (not a task failure); only the schedulers
+      // built on AbstractYarnScheduler offer that call.
+      LOG.error("DataNode liveness and requeue disabled: scheduler {} cannot complete a "
+          + "container as PREEMPTED (needs an AbstractYarnScheduler: CapacityScheduler, "
+          + "FairScheduler or FifoScheduler); remove {} from "
+          + "yarn.resourcemanager.scheduler.monitor.policies",
+          sched == null ? null : sched.getClass().getName(), getClass().getName());
+      runtime.getLedger().setRecording(false);
+      return;
+    }
     String cls = cfg.getReportSourceClass();
     try {
       Class<?> c = cls == null ? DfsDataNodeReportSource.class
@@ -288,29 +299,26 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
 
   /**
    * Preempts {@code c}: completes it with exit status PREEMPTED, which kills it on its
-   * NodeManager and tells the AM.
+   * NodeManager and tells the AM (MapReduce, Spark and Tez rerun a preempted task without
+   * counting a failure; {@code killContainer} would give KILLED_BY_RESOURCEMANAGER, which
+   * MapReduce counts as a failed attempt).
    *
-   * <p>CapacityScheduler: without lazy preemption MARK_CONTAINER_FOR_KILLABLE does exactly
-   * that (under the scheduler's write lock, on its event thread). With
-   * {@code yarn.scheduler.capacity.lazy-preemption-enabled} it only marks the container
-   * killable and leaves it running until another queue needs the room, so the monitor makes
-   * the same {@code completedContainer} call itself. The scheduler's write lock is not
-   * reachable from here; the call is the one the scheduler also makes without it for
-   * released and expired containers, and the queue/application locks and the RMContainer
-   * state machine make a concurrent completion by the NodeManager harmless.
+   * <p>CapacityScheduler without lazy preemption: MARK_CONTAINER_FOR_KILLABLE does exactly
+   * that (under the scheduler's write lock, on its event thread). Otherwise (lazy preemption,
+   * which only marks a container killable, the FairScheduler, the FifoScheduler) the monitor
+   * makes the call each of them makes for its own preemption:
+   * {@code completedContainer(c, PREEMPTED status, KILL)} (the FairScheduler's preemption
+   * thread does it the same way; the scheduler takes its own locks, and the RMContainer state
+   * machine makes a concurrent completion by the NodeManager harmless).
    */
   private void kill(AbstractYarnScheduler<?, ?> sched, RMContainer c) {
-    if (sched instanceof CapacityScheduler) {
-      if (((CapacityScheduler) sched).getConfiguration().getLazyPreemptionEnabled()) {
-        sched.completedContainer(c, SchedulerUtils.createPreemptedContainerStatus(
-            c.getContainerId(), SchedulerUtils.PREEMPTED_CONTAINER),
-            RMContainerEventType.KILL);
-      } else {
-        rmContext.getDispatcher().getEventHandler().handle(new ContainerPreemptEvent(
-            c.getApplicationAttemptId(), c, SchedulerEventType.MARK_CONTAINER_FOR_KILLABLE));
-      }
+    if (sched instanceof CapacityScheduler
+        && !((CapacityScheduler) sched).getConfiguration().getLazyPreemptionEnabled()) {
+      rmContext.getDispatcher().getEventHandler().handle(new ContainerPreemptEvent(
+          c.getApplicationAttemptId(), c, SchedulerEventType.MARK_CONTAINER_FOR_KILLABLE));
     } else {
-      sched.killContainer(c);
+      sched.completedContainer(c, SchedulerUtils.createPreemptedContainerStatus(
+          c.getContainerId(), SchedulerUtils.PREEMPTED_CONTAINER), RMContainerEventType.KILL);
     }
   }
 

@@ -18,6 +18,7 @@ import org.apache.hadoop.yarn.api.records.ContainerExitStatus;
 import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.ContainerStatus;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.fair.FairScheduler;
 import org.junit.After;
 import org.junit.Test;
 
@@ -56,8 +57,9 @@ public class DataNodeHiccupRequeueTest extends ZoneRmTestSupport {
     FakeDataNodeReportSource.clock = () -> now[0];
     start(conf, 8 * GB);
     policy = new LostDataNodeRequeuePolicy();
-    policy.init(rm.getRMContext().getYarnConfiguration(), rm.getRMContext(), cs());
-    runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    policy.init(rm.getRMContext().getYarnConfiguration(), rm.getRMContext(),
+        rm.getResourceScheduler());
+    runtime = ZonePlacementRuntime.forScheduler(rm.getResourceScheduler(), null);
   }
 
   @After
@@ -80,6 +82,9 @@ public class DataNodeHiccupRequeueTest extends ZoneRmTestSupport {
   /** A container placed on {@code host} for its local data (replica also on c1h1). */
   private Container localContainerOn(String host, int priority) throws Exception {
     ask(priority, 1, GB, host, "c1h1");
+    if (rm.getResourceScheduler() instanceof FairScheduler) {
+      ((FairScheduler) rm.getResourceScheduler()).update(); // demand, as its update thread
+    }
     assertEquals(1, offerUntilAllocated(host, 1));
     heartbeatAm();
     Container c = null;
@@ -105,7 +110,7 @@ public class DataNodeHiccupRequeueTest extends ZoneRmTestSupport {
 
   private void assertStillRunning(Container c) throws Exception {
     assertNull("completed: " + completedStatus(c.getId()), completedStatus(c.getId()));
-    assertNotNull(cs().getRMContainer(c.getId()));
+    assertNotNull(rm.getResourceScheduler().getRMContainer(c.getId()));
   }
 
   /**
@@ -284,5 +289,31 @@ public class DataNodeHiccupRequeueTest extends ZoneRmTestSupport {
     passes(120);
     assertTrue("lost again", runtime.getLostNodeNames().contains("a1h1"));
     assertStillRunning(second);
+  }
+  /**
+   * The FairScheduler: the requeued container completes as PREEMPTED (its own preemption
+   * path), not KILLED_BY_RESOURCEMANAGER, which MapReduce counts as a failed attempt. Fails
+   * without the fix: exit status -106 (KILLED_BY_RESOURCEMANAGER) through killContainer.
+   */
+  @Test
+  public void requeueOnTheFairSchedulerIsAPreemption() throws Exception {
+    Configuration conf = conf();
+    conf.set(YarnConfiguration.RM_SCHEDULER, FairScheduler.class.getName());
+    java.io.File alloc = new java.io.File("target/test-fair-scheduler.xml");
+    java.nio.file.Files.write(alloc.toPath(), ("<?xml version=\"1.0\"?><allocations>"
+        + "<queue name=\"default\"/><queuePlacementPolicy><rule name=\"specified\"/>"
+        + "<rule name=\"default\"/></queuePlacementPolicy></allocations>")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    conf.set("yarn.scheduler.fair.allocation.file", alloc.getAbsolutePath());
+    conf.setBoolean("yarn.scheduler.fair.user-as-default-queue", false);
+    startWithMonitor(conf);
+    Container local = localContainerOn("a1h1", 1);
+    FakeDataNodeReportSource.down("a1h1", now[0]);
+    int waited = 0;
+    while (completedStatus(local.getId()) == null && waited++ < 600) {
+      passes(1);
+    }
+    assertNotNull("requeued", completedStatus(local.getId()));
+    assertEquals(ContainerExitStatus.PREEMPTED, completedStatus(local.getId()).getExitStatus());
   }
 }
