@@ -86,7 +86,7 @@ public class DataNodeLivenessMiniDfsTest extends MiniDfsLivenessSupport {
     String other = idOf(cluster.getDataNodes().get(0));
     MiniDFSCluster.DataNodeProperties props = cluster.stopDataNode(1);
     try {
-      awaitLoss(source, tracker, id, System.currentTimeMillis());
+      awaitLoss(source, tracker, id);
       assertFalse(tracker.snapshot().isHostLost(other));
       // All three DataNodes share one host here: the bare host is not lost while others live.
       assertFalse(tracker.snapshot().isHostLost(victim.getDatanodeId().getIpAddr()));
