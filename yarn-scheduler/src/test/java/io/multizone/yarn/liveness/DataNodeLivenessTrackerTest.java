@@ -304,4 +304,73 @@ public class DataNodeLivenessTrackerTest {
       now += 60_000;
     }
   }
+
+  /**
+   * An HA nameservice whose two NameNodes accept connections and drop them (a failover in
+   * progress, a NameNode going down): the RPC report fails after a bounded number of
+   * attempts instead of stalling the monitor thread in the HDFS client's failover retries
+   * (15 by default, sleeping up to 15 s each). Counts connections, not time. Fails without
+   * the fix: more than 8 connections (the client kept failing over).
+   */
+  @Test
+  public void rpcSourceBoundsItsFailoverRetries() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<java.net.ServerSocket> servers = new java.util.ArrayList<>();
+    Configuration conf = new Configuration(false);
+    conf.set("dfs.nameservices", "ns1");
+    conf.set("dfs.ha.namenodes.ns1", "nn1,nn2");
+    conf.set("dfs.client.failover.proxy.provider.ns1",
+        "org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider");
+    conf.set(ZonePlacementYarnConfig.DATANODE_NAMENODE_URI, "hdfs://ns1");
+    for (String nn : new String[] {"nn1", "nn2"}) {
+      java.net.ServerSocket server = new java.net.ServerSocket(0, 50,
+          java.net.InetAddress.getLoopbackAddress());
+      servers.add(server);
+      conf.set("dfs.namenode.rpc-address.ns1." + nn, "127.0.0.1:" + server.getLocalPort());
+      Thread t = new Thread(() -> {
+        while (!server.isClosed()) {
+          try (java.net.Socket s = server.accept()) {
+            connections.incrementAndGet();
+          } catch (java.io.IOException e) {
+            return;
+          }
+        }
+      }, "dropping-namenode-" + nn);
+      t.setDaemon(true);
+      t.start();
+    }
+    DfsDataNodeReportSource source = new DfsDataNodeReportSource();
+    source.init(conf, new ZonePlacementYarnConfig(conf));
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<?> report = pool.submit(() -> {
+        source.report();
+        return null;
+      });
+      // Wait (generously) for the report to fail; stop early if it keeps retrying.
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (!report.isDone() && connections.get() <= 8
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue("still retrying after " + connections.get() + " connections",
+          report.isDone());
+      try {
+        report.get();
+        org.junit.Assert.fail("a NameNode that drops every connection answered");
+      } catch (java.util.concurrent.ExecutionException expected) {
+        assertTrue(String.valueOf(expected.getCause()),
+            expected.getCause() instanceof java.io.IOException);
+      }
+      assertTrue("connections: " + connections.get(), connections.get() <= 8);
+    } finally {
+      pool.shutdownNow();
+      source.close();
+      for (java.net.ServerSocket server : servers) {
+        server.close();
+      }
+    }
+  }
 }
