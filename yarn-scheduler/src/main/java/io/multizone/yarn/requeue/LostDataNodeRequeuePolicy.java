@@ -162,9 +162,8 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     for (DataNodeLivenessTracker.Transition t : changes) {
       if (t.isLost()) {
         runtime.getMetrics().dataNodeLost(t.getDetectionDelayMs());
-        LOG.info("DataNode {} lost: no contact with the NameNode for {} ms{}", t.getDataNode(),
-            t.getDetectionDelayMs(), t.getDataNode().isOutOfService() ? " (out of service)"
-                : "");
+        LOG.info("DataNode {} lost: no contact with the NameNode for {} ms", t.getDataNode(),
+            t.getDetectionDelayMs());
       } else {
         runtime.getMetrics().dataNodeRecovered();
         LOG.info("DataNode {} is back: its host is data-local again", t.getDataNode());

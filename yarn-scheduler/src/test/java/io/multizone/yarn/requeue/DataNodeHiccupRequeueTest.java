@@ -224,13 +224,20 @@ public class DataNodeHiccupRequeueTest extends ZoneRmTestSupport {
     Container local = localContainerOn("a1h1", 1);
     FakeDataNodeReportSource.down("a1h1", now[0]);
     int waited = 0;
+    int lostAt = -1;
     while (completedStatus(local.getId()) == null && waited < 600) {
       passes(1);
       waited++;
+      if (lostAt < 0 && everLost.contains("a1h1")) {
+        lostAt = waited;
+      }
     }
     assertNotNull("preempted within 10 simulated minutes", completedStatus(local.getId()));
     assertEquals(ContainerExitStatus.PREEMPTED, completedStatus(local.getId()).getExitStatus());
-    assertTrue(everLost.contains("a1h1"));
+    // The documented figures, on the simulated clock (1 s polls): lost ~15 s after the last
+    // contact (12 s stale + 3 more stale reports), preempted 30 s (the grace) later.
+    assertEquals("loss noticed, simulated seconds after the last contact", 16, lostAt);
+    assertEquals("preempted, simulated seconds after the last contact", 46, waited);
   }
   private int preempted(Container... cs) throws Exception {
     int n = 0;
@@ -315,5 +322,29 @@ public class DataNodeHiccupRequeueTest extends ZoneRmTestSupport {
     }
     assertNotNull("requeued", completedStatus(local.getId()));
     assertEquals(ContainerExitStatus.PREEMPTED, completedStatus(local.getId()).getExitStatus());
+  }
+  /**
+   * A scheduler that cannot end a container as PREEMPTED (not an AbstractYarnScheduler): the
+   * monitor refuses to start, with one ERROR naming the scheduler, and records nothing.
+   */
+  @Test
+  public void monitorRefusesASchedulerThatCannotPreempt() throws Exception {
+    org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler odd =
+        org.mockito.Mockito.mock(
+            org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler.class);
+    org.apache.hadoop.test.GenericTestUtils.LogCapturer logs =
+        org.apache.hadoop.test.GenericTestUtils.LogCapturer.captureLogs(
+            org.slf4j.LoggerFactory.getLogger(LostDataNodeRequeuePolicy.class));
+    LostDataNodeRequeuePolicy refused = new LostDataNodeRequeuePolicy();
+    try {
+      refused.init(conf(), null, odd);
+    } finally {
+      logs.stopCapturing();
+    }
+    String out = logs.getOutput();
+    assertTrue(out, out.contains("cannot complete a container as PREEMPTED"));
+    assertEquals("one message", out.indexOf("ERROR"), out.lastIndexOf("ERROR"));
+    assertFalse(ZonePlacementRuntime.forScheduler(odd, null).getLedger().isRecording());
+    refused.editSchedule(); // a no-op, no NPE
   }
 }
