@@ -5,11 +5,16 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 import io.multizone.yarn.metrics.ZonePlacementMetrics;
 import io.multizone.yarn.requeue.LocalPlacementLedger;
 import io.multizone.zone.ZoneResolver;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.net.NetworkTopology;
+import org.apache.hadoop.net.Node;
+import org.apache.hadoop.yarn.util.RackResolver;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerNode;
@@ -37,8 +42,28 @@ public final class ZonePlacementRuntime {
   private volatile Map<String, String> hostToRack = Collections.emptyMap();
   private volatile long hostToRackBuiltMs;
   private volatile int hostToRackNodes = -1;
+  private final Configuration conf;
+  /** Racks of hosts without a NodeManager, from the RM's topology resolution. */
+  private final Map<String, Resolved> resolvedRacks = new ConcurrentHashMap<>();
+  /** A resolved rack is resolved again after this long (topology tables change). */
+  static final long RESOLVED_RACK_TTL_MS = 10 * 60_000L;
+  /** A host that did not resolve to a rack is retried after this long. */
+  static final long UNRESOLVED_RACK_TTL_MS = 30_000L;
+  /** Clock of the rack cache; tests move it. */
+  static volatile LongSupplier clock = System::currentTimeMillis;
+
+  private static final class Resolved {
+    final String rack;
+    final long expiresMs;
+
+    Resolved(String rack, long expiresMs) {
+      this.rack = rack;
+      this.expiresMs = expiresMs;
+    }
+  }
 
   private ZonePlacementRuntime(Configuration conf) {
+    this.conf = conf;
     this.config = new ZonePlacementYarnConfig(conf);
     this.zoneResolver = new ZoneResolver(config.getZoneDepth());
     this.metrics = ZonePlacementMetrics.get();
@@ -117,6 +142,51 @@ public final class ZonePlacementRuntime {
       return hostToRack.get(host);
     }
     return null;
+  }
+
+  /**
+   * Rack of any host an application names: from the scheduler's node list when a NodeManager
+   * runs there, else through the RM's own topology resolution ({@link RackResolver}, the
+   * same script or table that places NodeManagers), so a DataNode-only host has its zone
+   * whatever rack the AM sent. Answers are cached per host for
+   * {@value #RESOLVED_RACK_TTL_MS} ms; a host that resolves to no rack (or the default rack)
+   * for {@value #UNRESOLVED_RACK_TTL_MS} ms.
+   *
+   * @param host a host name from a resource request
+   * @param scheduler the scheduler
+   * @return its rack, or null when neither the scheduler nor the topology knows it
+   */
+  public String rackOfAnyHost(String host, ResourceScheduler scheduler) {
+    String rack = rackOfHost(host, scheduler);
+    if (rack != null) {
+      return rack;
+    }
+    long now = clock.getAsLong();
+    Resolved r = resolvedRacks.get(host);
+    if (r == null || now >= r.expiresMs) {
+      String resolved = resolveRack(host);
+      r = new Resolved(resolved, now + (resolved == null ? UNRESOLVED_RACK_TTL_MS
+          : RESOLVED_RACK_TTL_MS));
+      resolvedRacks.put(host, r);
+    }
+    return r.rack;
+  }
+
+  private String resolveRack(String host) {
+    try {
+      Node n;
+      try {
+        n = RackResolver.resolve(host);
+      } catch (IllegalStateException notInitialized) {
+        n = RackResolver.resolve(conf, host);
+      }
+      String rack = n == null ? null : n.getNetworkLocation();
+      return rack == null || rack.isEmpty() || NetworkTopology.DEFAULT_RACK.equals(rack)
+          ? null : rack;
+    } catch (RuntimeException e) {
+      LOG.debug("Could not resolve the rack of {}: {}", host, e.toString());
+      return null;
+    }
   }
 
   /** @return scheduler node names whose DataNode is currently lost (immutable) */

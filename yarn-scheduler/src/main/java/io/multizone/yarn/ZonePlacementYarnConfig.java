@@ -96,16 +96,31 @@ public final class ZonePlacementYarnConfig {
   public static final long DEFAULT_DATANODE_POLL_INTERVAL_MS = 1000L;
 
   /**
-   * A DataNode whose last contact with the NameNode is older than this (ms) is lost, long
-   * before the NameNode declares it dead (10.5 min by default). Default 7000 (a little over
-   * two missed 3 s heartbeats); with the 1 s poll a lost DataNode is noticed within about
-   * 8 s of its last heartbeat. The age is taken against the freshest contact in the report
-   * when that is older than the RM's clock (clock skew, NameNode pause). Failed reports keep
-   * the last known state for this long before the RM falls back to stock behaviour.
+   * A DataNode whose last contact with the NameNode is older than this (ms) is stale; it is
+   * lost once stale in {@link #DATANODE_LOST_CONFIRM_POLLS} consecutive reports. Default
+   * 12000: longer than HDFS's own slack (a heartbeat every 3 s; heartbeats wait behind full
+   * block reports on the same thread, and the lifeline, when configured, answers every 9 s),
+   * so a GC pause, a long block report or a NameNode that processes heartbeats late is not a
+   * loss. With the 1 s poll a lost DataNode is noticed about 15 s after its last heartbeat,
+   * well before the NameNode marks it stale (30 s) or dead (10.5 min). The age is taken
+   * against the freshest contact in the report when that is older than the RM's clock (clock
+   * skew, NameNode pause). Failed reports keep the last known state for this long before the
+   * RM falls back to stock behaviour.
    */
   public static final String DATANODE_LOST_AFTER_MS = PREFIX + "datanode.lost-after-ms";
   /** Default of {@link #DATANODE_LOST_AFTER_MS}. */
-  public static final long DEFAULT_DATANODE_LOST_AFTER_MS = 7000L;
+  public static final long DEFAULT_DATANODE_LOST_AFTER_MS = 12_000L;
+
+  /**
+   * Consecutive DataNode reports in which a DataNode must be stale before it is lost; any
+   * fresher contact starts the count again. Default 4: with the 1 s poll the staleness must
+   * last 3 s, one HDFS heartbeat interval, so heartbeats a resumed NameNode processes late
+   * do not count. At least 1.
+   */
+  public static final String DATANODE_LOST_CONFIRM_POLLS =
+      PREFIX + "datanode.lost-confirm-polls";
+  /** Default of {@link #DATANODE_LOST_CONFIRM_POLLS}. */
+  public static final int DEFAULT_DATANODE_LOST_CONFIRM_POLLS = 4;
 
   /**
    * Class implementing {@code io.multizone.yarn.liveness.DataNodeReportSource}. Default: the
@@ -122,11 +137,34 @@ public final class ZonePlacementYarnConfig {
   /** Default of {@link #REQUEUE_ENABLED}. */
   public static final boolean DEFAULT_REQUEUE_ENABLED = true;
 
-  /** Grace period (ms) between noticing a lost DataNode and preempting the containers placed
-   * there for its data; 0 = at once. Default 0. */
+  /**
+   * Grace period (ms) between noticing a lost DataNode and preempting the containers placed
+   * there for its data; a DataNode back within it (a restart, a rolling upgrade) keeps its
+   * host's containers. Default 30000 (HDFS clients wait 30 s for a restarting DataNode,
+   * {@code dfs.client.datanode-restart.timeout}): the first preemption comes about 45 s after
+   * the DataNode's last heartbeat. 0 = at once.
+   */
   public static final String REQUEUE_GRACE_MS = PREFIX + "requeue.grace-ms";
   /** Default of {@link #REQUEUE_GRACE_MS}. */
-  public static final long DEFAULT_REQUEUE_GRACE_MS = 0L;
+  public static final long DEFAULT_REQUEUE_GRACE_MS = 30_000L;
+
+  /**
+   * Per-host rate limit (ms): after containers of a host were preempted, a new loss of that
+   * host's DataNode within this time preempts nothing (the host is still masked for new
+   * local work), so a flapping DataNode kills at most once per period. Default 600000
+   * (10 min). 0 = no per-host limit.
+   */
+  public static final String REQUEUE_HOST_COOLDOWN_MS = PREFIX + "requeue.host-cooldown-ms";
+  /** Default of {@link #REQUEUE_HOST_COOLDOWN_MS}. */
+  public static final long DEFAULT_REQUEUE_HOST_COOLDOWN_MS = 600_000L;
+
+  /**
+   * Cluster-wide rate limit: at most this many containers preempted in any 60 s; the rest
+   * wait for later passes (still only while their host stays lost). Default 100. At least 1.
+   */
+  public static final String REQUEUE_MAX_PER_MINUTE = PREFIX + "requeue.max-per-minute";
+  /** Default of {@link #REQUEUE_MAX_PER_MINUTE}. */
+  public static final int DEFAULT_REQUEUE_MAX_PER_MINUTE = 100;
 
   private final int zoneDepth;
   private final int offZoneDelay;
@@ -135,9 +173,12 @@ public final class ZonePlacementYarnConfig {
   private final List<String> nameNodeHttpAddresses;
   private final long pollIntervalMs;
   private final long lostAfterMs;
+  private final int lostConfirmPolls;
   private final String reportSourceClass;
   private final boolean requeueEnabled;
   private final long requeueGraceMs;
+  private final long requeueHostCooldownMs;
+  private final int requeueMaxPerMinute;
 
   /**
    * Reads every key from {@code conf}; bad values are logged and replaced by defaults.
@@ -157,10 +198,16 @@ public final class ZonePlacementYarnConfig {
         DEFAULT_DATANODE_POLL_INTERVAL_MS, 10, Long.MAX_VALUE);
     this.lostAfterMs = readLong(conf, DATANODE_LOST_AFTER_MS, DEFAULT_DATANODE_LOST_AFTER_MS,
         1, Long.MAX_VALUE);
+    this.lostConfirmPolls = (int) readLong(conf, DATANODE_LOST_CONFIRM_POLLS,
+        DEFAULT_DATANODE_LOST_CONFIRM_POLLS, 1, 1000);
     this.reportSourceClass = trimToNull(conf.get(DATANODE_REPORT_SOURCE_CLASS));
     this.requeueEnabled = readBoolean(conf, REQUEUE_ENABLED, DEFAULT_REQUEUE_ENABLED);
     this.requeueGraceMs = readLong(conf, REQUEUE_GRACE_MS, DEFAULT_REQUEUE_GRACE_MS, 0,
         Long.MAX_VALUE);
+    this.requeueHostCooldownMs = readLong(conf, REQUEUE_HOST_COOLDOWN_MS,
+        DEFAULT_REQUEUE_HOST_COOLDOWN_MS, 0, Long.MAX_VALUE);
+    this.requeueMaxPerMinute = (int) readLong(conf, REQUEUE_MAX_PER_MINUTE,
+        DEFAULT_REQUEUE_MAX_PER_MINUTE, 1, Integer.MAX_VALUE);
   }
 
   /** The shared zone depth; a malformed value is logged naming its key and the default used. */
@@ -211,6 +258,11 @@ public final class ZonePlacementYarnConfig {
     return lostAfterMs;
   }
 
+  /** @return consecutive stale reports before a DataNode is lost */
+  public int getLostConfirmPolls() {
+    return lostConfirmPolls;
+  }
+
   /** @return report source class name, or null for the default HDFS RPC source */
   public String getReportSourceClass() {
     return reportSourceClass;
@@ -226,14 +278,26 @@ public final class ZonePlacementYarnConfig {
     return requeueGraceMs;
   }
 
+  /** @return per-host requeue cooldown in ms, 0 = none */
+  public long getRequeueHostCooldownMs() {
+    return requeueHostCooldownMs;
+  }
+
+  /** @return maximum containers preempted in any 60 s */
+  public int getRequeueMaxPerMinute() {
+    return requeueMaxPerMinute;
+  }
+
   @Override
   public String toString() {
     return ZONE_DEPTH + "=" + zoneDepth + ", " + OFF_ZONE_DELAY + "=" + offZoneDelay + ", "
         + ZONE_TIER_ENABLED + "=" + zoneTierEnabled + ", " + DATANODE_NAMENODE_URI + "="
         + nameNodeUri + ", " + DATANODE_NAMENODE_HTTP_ADDRESSES + "=" + nameNodeHttpAddresses
         + ", " + DATANODE_POLL_INTERVAL_MS + "=" + pollIntervalMs + ", "
-        + DATANODE_LOST_AFTER_MS + "=" + lostAfterMs + ", " + REQUEUE_ENABLED + "="
-        + requeueEnabled + ", " + REQUEUE_GRACE_MS + "=" + requeueGraceMs;
+        + DATANODE_LOST_AFTER_MS + "=" + lostAfterMs + ", " + DATANODE_LOST_CONFIRM_POLLS + "="
+        + lostConfirmPolls + ", " + REQUEUE_ENABLED + "=" + requeueEnabled + ", "
+        + REQUEUE_GRACE_MS + "=" + requeueGraceMs + ", " + REQUEUE_HOST_COOLDOWN_MS + "="
+        + requeueHostCooldownMs + ", " + REQUEUE_MAX_PER_MINUTE + "=" + requeueMaxPerMinute;
   }
 
   static long readLong(Configuration conf, String key, long def, long min, long max) {

@@ -32,7 +32,8 @@ import org.apache.hadoop.yarn.server.resourcemanager.MockRMAppSubmitter;
 import org.apache.hadoop.yarn.server.resourcemanager.rmapp.RMApp;
 import org.apache.hadoop.yarn.server.resourcemanager.rmnode.RMNode;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler;
-import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.fica.FiCaSchedulerApp;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
+import org.apache.hadoop.yarn.server.resourcemanager.scheduler.SchedulerApplicationAttempt;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.event.NodeUpdateSchedulerEvent;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.AppPlacementAllocator;
 import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
@@ -56,6 +57,15 @@ public abstract class ZoneRmTestSupport {
     }
   }
 
+  /**
+   * Hosts with a DataNode but no NodeManager (in the topology table, never registered with
+   * the RM): host → rack.
+   */
+  public static final Map<String, String> DATANODE_ONLY = new LinkedHashMap<>();
+  static {
+    DATANODE_ONLY.put("a3d1", "/zone-a/rack-3");
+  }
+
   protected static final int GB = 1024;
   protected MockRM rm;
   protected final Map<String, MockNM> nms = new LinkedHashMap<>();
@@ -69,7 +79,9 @@ public abstract class ZoneRmTestSupport {
     dir.mkdirs();
     File table = new File(dir, "topology.table");
     StringBuilder sb = new StringBuilder();
-    for (Map.Entry<String, String> e : TOPOLOGY.entrySet()) {
+    Map<String, String> all = new LinkedHashMap<>(TOPOLOGY);
+    all.putAll(DATANODE_ONLY);
+    for (Map.Entry<String, String> e : all.entrySet()) {
       sb.append(e.getKey()).append(' ').append(e.getValue()).append('\n');
       NetUtils.addStaticResolution(e.getKey(), "127.0.0.1");
     }
@@ -96,12 +108,17 @@ public abstract class ZoneRmTestSupport {
    * heartbeat (with asynchronous scheduling it may land elsewhere).
    */
   protected void start(Configuration conf, int nodeMemMb) throws Exception {
+    start(conf, nodeMemMb, Math.max(1, nodeMemMb / GB));
+  }
+
+  /** As {@link #start(Configuration, int)}, with {@code nodeVcores} vcores per node. */
+  protected void start(Configuration conf, int nodeMemMb, int nodeVcores) throws Exception {
     rm = new MockRM(conf);
     // MockRM raises the root logger to DEBUG: put it back.
     org.apache.log4j.LogManager.getRootLogger().setLevel(org.apache.log4j.Level.INFO);
     rm.start();
     for (String host : TOPOLOGY.keySet()) {
-      nms.put(host, rm.registerNode(host + ":1234", nodeMemMb));
+      nms.put(host, rm.registerNode(host + ":1234", nodeMemMb, nodeVcores));
     }
     rm.drainEvents();
     RMApp app = MockRMAppSubmitter.submit(rm,
@@ -120,16 +137,22 @@ public abstract class ZoneRmTestSupport {
     return (CapacityScheduler) rm.getResourceScheduler();
   }
 
-  protected FiCaSchedulerApp attempt() {
-    return cs().getApplicationAttempt(am.getApplicationAttemptId());
+  /** @return the app's attempt in whichever scheduler runs */
+  protected SchedulerApplicationAttempt attempt() {
+    return ((AbstractYarnScheduler<?, ?>) rm.getResourceScheduler())
+        .getApplicationAttempt(am.getApplicationAttemptId());
   }
 
   /** Sends an ask: {@code n} containers at {@code priority}, on hosts, their racks, ANY. */
   protected void ask(int priority, int n, int memMb, String... hosts) throws Exception {
+    ask(priority, n, Resource.newInstance(memMb, 1), hosts);
+  }
+
+  /** Sends an ask of {@code n} containers of {@code cap} on hosts, their racks, ANY. */
+  protected void ask(int priority, int n, Resource cap, String... hosts) throws Exception {
     List<ResourceRequest> reqs = new ArrayList<>();
     Set<String> racks = new LinkedHashSet<>();
     Priority p = Priority.newInstance(priority);
-    Resource cap = Resource.newInstance(memMb, 1);
     for (String h : hosts) {
       reqs.add(ResourceRequest.newInstance(p, h, cap, n));
       racks.add(TOPOLOGY.get(h));
@@ -155,7 +178,7 @@ public abstract class ZoneRmTestSupport {
   protected void offer(String host) {
     RMNode node = rm.getRMContext().getRMNodes().get(nms.get(host).getNodeId());
     assertNotNull(host, node);
-    cs().handle(new NodeUpdateSchedulerEvent(node));
+    rm.getResourceScheduler().handle(new NodeUpdateSchedulerEvent(node));
   }
 
   /** @return containers of the app (AM excluded) currently live, per host */

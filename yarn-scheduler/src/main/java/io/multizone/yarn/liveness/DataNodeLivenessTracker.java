@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows successive DataNode reports and decides which DataNodes are lost: last contact
- * with the NameNode older than the configured threshold, or taken out of service. That is
- * seconds, where the NameNode itself waits about 10.5 minutes before calling a DataNode dead.
+ * with the NameNode older than the configured threshold in several consecutive reports. That
+ * is seconds, where the NameNode itself waits about 10.5 minutes before calling a DataNode
+ * dead; out-of-service DataNodes (decommissioning, in maintenance) are never lost.
  *
  * <p>Not thread-safe: one monitor thread calls {@link #update}. Readers use the immutable
  * {@link Snapshot} it publishes.
@@ -96,30 +97,64 @@ public final class DataNodeLivenessTracker {
     }
   }
 
+  /** What the tracker knows of one DataNode between reports. */
+  private static final class State {
+    /** Consecutive reports in which its last contact was older than the threshold. */
+    int staleReports;
+    /** Seen with a fresh contact at least once (a DataNode dead at first sight never was). */
+    boolean seenFresh;
+    boolean lost;
+  }
+
   private final long lostAfterMs;
-  private final Map<String, Boolean> lostById = new HashMap<>();
+  private final int confirmReports;
+  private final Map<String, State> states = new HashMap<>();
   private volatile Snapshot snapshot = Snapshot.EMPTY;
-  private boolean suspect;
+  /** RM time of the first report of the current run of disbelieved ones, -1 if none. */
+  private long suspectSinceMs = -1;
   private long suspectReports;
 
-  /** @param lostAfterMs last-contact age after which a DataNode is lost */
+  /**
+   * A tracker that believes a single stale report (no hysteresis): for probes and tests.
+   *
+   * @param lostAfterMs last-contact age after which a DataNode is lost
+   */
   public DataNodeLivenessTracker(long lostAfterMs) {
+    this(lostAfterMs, 1);
+  }
+
+  /**
+   * @param lostAfterMs last-contact age after which a DataNode is stale
+   * @param confirmReports consecutive reports in which a DataNode must be stale before it is
+   *     lost (at least 1)
+   */
+  public DataNodeLivenessTracker(long lostAfterMs, int confirmReports) {
     this.lostAfterMs = lostAfterMs;
+    this.confirmReports = Math.max(1, confirmReports);
   }
 
   /**
    * Takes a new report and returns what changed.
    *
+   * <p>A DataNode is lost once its last contact was older than the threshold in
+   * {@code confirmReports} consecutive reports; any fresher contact resets the count. A
+   * DataNode that is decommissioning, decommissioned, entering or in maintenance is never
+   * lost: an administrator took it out and HDFS keeps its data readable elsewhere.
+   *
    * <p>A DataNode's age is measured against the freshest last contact in the report when
    * that is older than {@code nowMs}: an RM clock ahead of the NameNode's, or a NameNode that
    * paused and has not heard from anyone yet, then does not age every DataNode at once. The
    * flip side: a DataNode is only seen stale relative to others, so with a single DataNode
-   * (or when all stop together) only out-of-service is detected.
+   * (or when all stop together) nothing is detected.
    *
-   * <p>A report in which more than half of the DataNodes, and more than one, would turn lost
-   * by age is not believed (a NameNode that just resumed from a pause and heard from few
-   * DataNodes yet looks like that): it is logged at WARN once, counted in
-   * {@link #getSuspectReports}, and changes nothing. Out-of-service DataNodes do not count.
+   * <p>A report in which more than half of the DataNodes seen live before, and more than one,
+   * would turn lost at once is not believed (a NameNode that just resumed from a pause and
+   * heard from few DataNodes yet looks like that): one WARN, counted in
+   * {@link #getSuspectReports}; those DataNodes stay live while the rest of the report is
+   * applied. If the same picture holds for the threshold's length it is believed (a NameNode
+   * hears from every live DataNode within a heartbeat of resuming). DataNodes already stale
+   * when first seen (at start, after {@link #reset}, or new in the report) never count
+   * towards that guard: they are simply lost once confirmed.
    *
    * @param report every DataNode the NameNode knows
    * @param nowMs current wall-clock time
@@ -134,42 +169,81 @@ public final class DataNodeLivenessTracker {
       }
       ref = Math.min(nowMs, freshest);
     }
+    Map<String, State> next = new HashMap<>();
     List<Transition> changes = new ArrayList<>();
-    Map<String, Boolean> next = new HashMap<>();
-    int newlyStale = 0;
+    List<Transition> guarded = new ArrayList<>();
+    List<State> guardedStates = new ArrayList<>();
+    int liveBefore = 0;
     for (DataNodeStatus d : report) {
-      long age = ref - d.getLastContactMs();
-      boolean lost = d.isOutOfService() || age > lostAfterMs;
-      next.put(d.getId(), lost);
-      Boolean before = lostById.get(d.getId());
-      if (lost && !Boolean.TRUE.equals(before)) {
-        changes.add(new Transition(d, true, Math.max(age, 0)));
-        if (!d.isOutOfService()) {
-          newlyStale++;
+      State before = states.get(d.getId());
+      State st = new State();
+      if (before != null) {
+        st.staleReports = before.staleReports;
+        st.seenFresh = before.seenFresh;
+        st.lost = before.lost;
+        if (before.seenFresh && !before.lost && !d.isOutOfService()) {
+          liveBefore++;
         }
-      } else if (!lost && Boolean.TRUE.equals(before)) {
-        changes.add(new Transition(d, false, 0));
+      }
+      next.put(d.getId(), st);
+      long age = ref - d.getLastContactMs();
+      if (d.isOutOfService() || age <= lostAfterMs) {
+        st.staleReports = 0;
+        st.seenFresh |= !d.isOutOfService();
+        if (st.lost) {
+          st.lost = false;
+          changes.add(new Transition(d, false, 0));
+        }
+        continue;
+      }
+      st.staleReports++;
+      if (st.lost || st.staleReports < confirmReports) {
+        continue;
+      }
+      Transition loss = new Transition(d, true, Math.max(age, 0));
+      if (st.seenFresh) {
+        guarded.add(loss);
+        guardedStates.add(st);
+      } else {
+        st.lost = true;
+        changes.add(loss);
       }
     }
-    if (newlyStale > 1 && 2 * newlyStale > report.size()) {
+    int newlyLost = guarded.size();
+    if (newlyLost > 1 && 2 * newlyLost > liveBefore) {
       suspectReports++;
-      if (!suspect) {
-        LOG.warn("DataNode report not believed: {} of {} DataNodes would be lost at once "
-            + "(NameNode pause or clock trouble?); keeping the previous state until a report "
-            + "looks plausible", newlyStale, report.size());
-        suspect = true;
+      if (suspectSinceMs < 0) {
+        suspectSinceMs = nowMs;
+        LOG.warn("DataNode report not believed: {} of {} live DataNodes would be lost at once "
+            + "(NameNode pause or clock trouble?); they stay live unless this lasts {} ms",
+            newlyLost, liveBefore, lostAfterMs);
+        guarded.clear();
+      } else if (nowMs - suspectSinceMs < lostAfterMs) {
+        guarded.clear();
+      } else {
+        LOG.warn("{} of {} live DataNodes still without contact after {} ms of reports not "
+            + "believed: taking them as lost", newlyLost, liveBefore, nowMs - suspectSinceMs);
+        suspectSinceMs = -1;
       }
-      return Collections.emptyList();
-    }
-    if (suspect) {
+    } else if (suspectSinceMs >= 0) {
       LOG.info("DataNode report plausible again");
-      suspect = false;
+      suspectSinceMs = -1;
+    }
+    if (!guarded.isEmpty()) {
+      for (State st : guardedStates) {
+        st.lost = true;
+      }
+      changes.addAll(guarded);
     }
     // A DataNode that vanished from the report altogether (removed from the NameNode) stops
     // being tracked; its host then has no DataNode and is not lost either.
-    lostById.clear();
-    lostById.putAll(next);
-    snapshot = new Snapshot(new ArrayList<>(report), Collections.unmodifiableMap(next));
+    states.clear();
+    states.putAll(next);
+    Map<String, Boolean> lostById = new HashMap<>();
+    for (Map.Entry<String, State> e : next.entrySet()) {
+      lostById.put(e.getKey(), e.getValue().lost);
+    }
+    snapshot = new Snapshot(new ArrayList<>(report), Collections.unmodifiableMap(lostById));
     if (!changes.isEmpty()) {
       LOG.debug("DataNode changes: {}", changes);
     }
@@ -183,9 +257,9 @@ public final class DataNodeLivenessTracker {
 
   /** Forgets every DataNode (NameNode unreachable: fall back to stock behaviour). */
   public void reset() {
-    lostById.clear();
+    states.clear();
     snapshot = Snapshot.EMPTY;
-    suspect = false;
+    suspectSinceMs = -1;
   }
 
   /** @return the view of the last report */

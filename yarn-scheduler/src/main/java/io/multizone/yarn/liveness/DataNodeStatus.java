@@ -2,7 +2,8 @@ package io.multizone.yarn.liveness;
 
 /**
  * One DataNode as the NameNode reports it: names, transfer port, last contact and whether an
- * administrator took it out of service (decommissioned or in maintenance).
+ * administrator is taking or took it out of service (decommissioning, decommissioned,
+ * entering or in maintenance).
  */
 public final class DataNodeStatus {
   private final String hostName;
@@ -16,7 +17,7 @@ public final class DataNodeStatus {
    * @param ipAddr its IP address
    * @param xferPort its data transfer port
    * @param lastContactMs wall-clock time of its last heartbeat at the NameNode
-   * @param outOfService decommissioned or in maintenance
+   * @param outOfService decommissioning, decommissioned, entering or in maintenance
    */
   public DataNodeStatus(String hostName, String ipAddr, int xferPort, long lastContactMs,
       boolean outOfService) {
@@ -47,7 +48,7 @@ public final class DataNodeStatus {
     return lastContactMs;
   }
 
-  /** @return whether decommissioned or in maintenance */
+  /** @return whether decommissioning, decommissioned, entering or in maintenance */
   public boolean isOutOfService() {
     return outOfService;
   }

@@ -17,6 +17,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.multizone.yarn.ZonePlacementYarnConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.DFSUtilClient;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the DataNode report from the NameNode's web server: the {@code LiveNodes} and
- * {@code DeadNodes} attributes of its {@code NameNodeInfo} JMX bean ({@code /jmx}). Unlike
+ * {@code DeadNodes} attributes of its {@code NameNodeInfo} JMX bean, each asked for alone
+ * ({@code /jmx?get=BEAN::ATTRIBUTE}; the whole bean would also run its costly getters). Unlike
  * {@link DfsDataNodeReportSource} it needs no HDFS superuser rights, only read access to the
  * NameNode web UI (SPNEGO with the RM's Kerberos login on a secure cluster), so the
  * ResourceManager can run as an ordinary HDFS user.
@@ -148,7 +150,7 @@ public class JmxDataNodeReportSource implements DataNodeReportSource {
     } else {
       for (String nn : order) {
         try {
-          String state = bean(nn, STATUS_BEAN).path("State").asText("");
+          String state = attribute(nn, STATUS_BEAN, "State").asText("");
           if ("active".equalsIgnoreCase(state)) {
             return reportFrom(nn, state);
           }
@@ -170,7 +172,12 @@ public class JmxDataNodeReportSource implements DataNodeReportSource {
   }
 
   private List<DataNodeStatus> reportFrom(String nn, String state) throws IOException {
-    JsonNode info = bean(nn, INFO_BEAN);
+    // Two single-attribute reads (LiveNodes first: a DataNode that dies in between shows in
+    // both lists, never in neither). The whole bean would also run its other getters on the
+    // NameNode, listCorruptFileBlocks and NodeUsage among them.
+    ObjectNode info = MAPPER.createObjectNode();
+    info.set("LiveNodes", attribute(nn, INFO_BEAN, "LiveNodes"));
+    info.set("DeadNodes", attribute(nn, INFO_BEAN, "DeadNodes"));
     List<DataNodeStatus> out = toStatuses(info, System.currentTimeMillis());
     if (!nn.equals(current)) {
       LOG.info("DataNode report now read from the NameNode web server {} ({})", nn, state);
@@ -184,9 +191,12 @@ public class JmxDataNodeReportSource implements DataNodeReportSource {
     return current;
   }
 
-  /** Reads one JMX bean from {@code nn}'s {@code /jmx} servlet. */
-  private JsonNode bean(String nn, String name) throws IOException {
-    URL url = new URL(nn + "/jmx?qry=" + URLEncoder.encode(name, "UTF-8"));
+  /**
+   * Reads one attribute of one JMX bean from {@code nn}'s {@code /jmx} servlet
+   * ({@code get=BEAN::ATTRIBUTE}: only that getter runs on the NameNode).
+   */
+  private JsonNode attribute(String nn, String name, String attribute) throws IOException {
+    URL url = new URL(nn + "/jmx?get=" + URLEncoder.encode(name + "::" + attribute, "UTF-8"));
     URLConnection opened;
     try {
       opened = connections.openConnection(url, UserGroupInformation.isSecurityEnabled());
@@ -207,10 +217,11 @@ public class JmxDataNodeReportSource implements DataNodeReportSource {
     try (InputStream in = conn.getInputStream()) {
       beans = MAPPER.readTree(in).path("beans");
     }
-    if (beans.size() == 0) {
-      throw new IOException(url + " has no bean " + name);
+    JsonNode value = beans.size() == 0 ? null : beans.get(0).get(attribute);
+    if (value == null) {
+      throw new IOException(url + " has no attribute " + attribute + " of bean " + name);
     }
-    return beans.get(0);
+    return value;
   }
 
   /**
@@ -252,7 +263,7 @@ public class JmxDataNodeReportSource implements DataNodeReportSource {
         out.add(new DataNodeStatus(e.getKey().substring(0, hostEnd),
             xferAddr.substring(0, ipEnd), xferPort,
             responseMs - node.path("lastContact").asLong() * 1000L,
-            state == AdminStates.DECOMMISSIONED || state == AdminStates.IN_MAINTENANCE));
+            state != null && state != AdminStates.NORMAL));
       }
     }
     return out;

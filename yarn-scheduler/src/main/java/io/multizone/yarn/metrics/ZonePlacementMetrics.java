@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * metrics2 / JMX counters of zone placement, one source per ResourceManager JVM
- * ({@code Hadoop:service=ResourceManager,name=ZonePlacement}).
+ * ({@code Hadoop:service=ResourceManager,name=YarnZonePlacement}). The name differs from the
+ * HDFS module's {@code ZonePlacement} source so both publish in one JVM (a metrics system
+ * registers only one source per name).
  *
  * <p>Containers are counted by the tier they landed in relative to what their request asked
  * for (a named host, a named rack, a zone of those, off-zone, or no locality asked at all),
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public class ZonePlacementMetrics implements MetricsSource {
   private static final Logger LOG = LoggerFactory.getLogger(ZonePlacementMetrics.class);
   /** Name of the metrics2 source. */
-  public static final String SOURCE_NAME = "ZonePlacement";
+  public static final String SOURCE_NAME = "YarnZonePlacement";
   private static final String DESC = "Zone-aware YARN placement";
 
   private static ZonePlacementMetrics instance;
@@ -65,11 +67,15 @@ public class ZonePlacementMetrics implements MetricsSource {
     }
     MetricsSystem ms = DefaultMetricsSystem.instance();
     try {
-      if (ms.getSource(SOURCE_NAME) == null) {
+      MetricsSource existing = ms.getSource(SOURCE_NAME);
+      if (existing == null) {
         ms.register(SOURCE_NAME, DESC, instance);
+      } else if (existing != instance) {
+        LOG.warn("Another metrics source is registered as {}: zone placement metrics are not "
+            + "published", SOURCE_NAME);
       }
     } catch (RuntimeException e) {
-      LOG.debug("Could not register metrics source {}: {}", SOURCE_NAME, e.toString());
+      LOG.warn("Could not register metrics source {}: {}", SOURCE_NAME, e.toString());
     }
     return instance;
   }

@@ -1,28 +1,22 @@
 package io.multizone.yarn.placement;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.multizone.yarn.ZonePlacementRuntime;
 import io.multizone.yarn.ZonePlacementYarnConfig;
 import io.multizone.zone.ZoneResolver;
-import org.apache.hadoop.util.Time;
-import org.apache.hadoop.yarn.api.records.NodeState;
 import org.apache.hadoop.yarn.api.records.Resource;
 import org.apache.hadoop.yarn.api.records.ResourceRequest;
 import org.apache.hadoop.yarn.api.records.SchedulingRequest;
-import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.resourcemanager.RMContext;
-import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AppSchedulingInfo;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.NodeType;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.ResourceScheduler;
@@ -35,7 +29,6 @@ import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.Candida
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.LocalityAppPlacementAllocator;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.placement.PendingAskUpdateResult;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.SchedulingMode;
-import org.apache.hadoop.yarn.util.resource.Resources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +46,13 @@ import org.slf4j.LoggerFactory;
  * multi-node placement, {@link #getPreferredNodeIterator} also offers the candidates in tier
  * order. A host whose DataNode is lost (per the liveness monitor) stops being node-local: its
  * host ask is hidden from the scheduler, so the ask goes to the other named hosts, then rack,
- * zone, anywhere; a request that may not relax beyond the host keeps it. Enable with
+ * zone, anywhere, and no tier offers it to a request that named it while another wanted
+ * host has room; a request that may not relax beyond the host keeps it. Enable with
  * {@code yarn.scheduler.app-placement-allocator.class=} this class.
+ *
+ * <p>The ideas live in their own classes: {@link Locality} (what a request wants),
+ * {@link OffZoneGate} (the zone → anywhere step), {@link NodeRoom} (is there room),
+ * {@link LostHostMask} (lost DataNodes) and {@link TierOrderIterator} (multi-node order).
  *
  * @param <N> scheduler node type
  */
@@ -67,42 +65,10 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   private volatile Locality locality;
   /** Bumped after every change of the asks that may change the wanted hosts/racks/zones. */
   private final AtomicInteger localityGeneration = new AtomicInteger();
-  /** Off-zone offers skipped since the last in-zone allocation (the off-zone delay). */
-  private final AtomicInteger offZoneVetoes = new AtomicInteger();
-  /** Off-zone offers past the delay, accepted or not: the room re-check cadence. */
-  private final AtomicInteger offZoneOffers = new AtomicInteger();
-  private static final int ROOM_RECHECK_OFFERS = 8;
-  /** {@link #offZoneOffers} at the last room check (compared wrap-safe). */
-  private volatile int roomCheckedAtOffer;
-  /** Set by every allocation: check the room at the next off-zone offer. */
-  private volatile boolean roomCheckDue = true;
-  private volatile boolean zoneHasRoom = true;
-
-  /** Hosts, racks and zones a request currently asks for (immutable snapshot). */
-  static final class Locality {
-    final Set<String> hosts;
-    final Set<String> racks;
-    final Set<String> zones;
-    final boolean relaxToAny;
-    /** {@link #localityGeneration} read before the asks were. */
-    final int generation;
-    /** Cluster node count when computed, if a named host had no rack then; else -1. */
-    final int clusterNodes;
-
-    Locality(Set<String> hosts, Set<String> racks, Set<String> zones, boolean relaxToAny,
-        int generation, int clusterNodes) {
-      this.hosts = hosts;
-      this.racks = racks;
-      this.zones = zones;
-      this.relaxToAny = relaxToAny;
-      this.generation = generation;
-      this.clusterNodes = clusterNodes;
-    }
-
-    boolean located() {
-      return !hosts.isEmpty() || !racks.isEmpty();
-    }
-  }
+  /** The zone → anywhere step: off-zone delay and room checks. */
+  private final OffZoneGate offZone = new OffZoneGate();
+  /** What hosts whose DataNode is lost may still do for this request. */
+  private LostHostMask lostHosts;
 
   @Override
   public void initialize(AppSchedulingInfo appSchedulingInfo,
@@ -112,6 +78,7 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
         ? rmContext.getScheduler() : ZoneAwarePlacementAllocator.class;
     this.runtime = ZonePlacementRuntime.forScheduler(key,
         rmContext != null ? rmContext.getYarnConfiguration() : null);
+    this.lostHosts = new LostHostMask(runtime, rmContext, this::getResourceRequests);
   }
 
   /** @return the shared runtime (configuration, metrics, liveness view) */
@@ -138,11 +105,11 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
 
   /**
    * A host whose DataNode is lost is not data-local: its host ask is hidden, unless the
-   * request may not relax beyond that host (see {@link #isHiddenHost}).
+   * request may not relax beyond that host (see {@link LostHostMask#isHidden}).
    */
   @Override
   public PendingAsk getPendingAsk(String resourceName) {
-    if (isHiddenHost(resourceName)) {
+    if (lostHosts.isHidden(resourceName)) {
       return PendingAsk.ZERO;
     }
     return super.getPendingAsk(resourceName);
@@ -150,58 +117,10 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
 
   @Override
   public int getOutstandingAsksCount(String resourceName) {
-    if (isHiddenHost(resourceName)) {
+    if (lostHosts.isHidden(resourceName)) {
       return 0;
     }
     return super.getOutstandingAsksCount(resourceName);
-  }
-
-  private boolean isLostHost(String resourceName) {
-    Set<String> lost = runtime.getLostNodeNames();
-    return !lost.isEmpty() && lost.contains(resourceName);
-  }
-
-  /**
-   * @return whether {@code resourceName} is a lost host whose ask is hidden: only if the
-   *     request can be placed elsewhere, else a strict (relaxLocality=false) request would be
-   *     skipped forever
-   */
-  private boolean isHiddenHost(String resourceName) {
-    return isLostHost(resourceName) && canRelaxBeyondHost(resourceName);
-  }
-
-  /**
-   * Whether YARN would place this request elsewhere once {@code host}'s ask is hidden: the
-   * rack ask for the host's rack, if pending, and the ANY ask must allow relaxing
-   * ({@code canDelayTo}). A strict ANY is required even when the rack may relax: YARN then
-   * skips the priority on every node without counting a missed opportunity, so the
-   * node-locality delay never passes and a rack-local container never comes.
-   */
-  private boolean canRelaxBeyondHost(String host) {
-    Map<String, ResourceRequest> asks = getResourceRequests();
-    ResourceRequest any = asks.get(ResourceRequest.ANY);
-    if (any != null && !any.getRelaxLocality()) {
-      return false;
-    }
-    ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
-    String rack = s == null ? null : runtime.rackOfHost(host, s);
-    ResourceRequest r = rack == null ? null : asks.get(rack);
-    return r == null || r.getNumContainers() <= 0 || r.getRelaxLocality();
-  }
-
-  /** @return the lost hosts whose asks are hidden (usually all, or none) */
-  private Set<String> hiddenHosts() {
-    Set<String> lost = runtime.getLostNodeNames();
-    Set<String> hidden = lost;
-    for (String h : lost) {
-      if (!canRelaxBeyondHost(h)) {
-        if (hidden == lost) {
-          hidden = new HashSet<>(lost);
-        }
-        hidden.remove(h);
-      }
-    }
-    return hidden;
   }
 
   /**
@@ -227,119 +146,20 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       return super.getPreferredNodeIterator(candidateNodeSet);
     }
     return new TierOrderIterator<>(super.getPreferredNodeIterator(candidateNodeSet), l,
-        hiddenHosts(), runtime.getZoneResolver());
-  }
-
-  /**
-   * Stable partition of a node iterator into the four tiers, in one lazy pass: nodes of the
-   * best tier the request can have are handed out as they come, the others are buffered in
-   * up to three lists and handed out once the source is exhausted.
-   */
-  private static final class TierOrderIterator<N extends SchedulerNode>
-      implements Iterator<N> {
-    private static final int HOST = 0;
-    private static final int RACK = 1;
-    private static final int ZONE = 2;
-    private static final int REST = 3;
-
-    private final Iterator<N> source;
-    private final Locality locality;
-    private final Set<String> hidden;
-    private final ZoneResolver zones;
-    /** Tier handed out at once; HOST unless every named host is hidden. */
-    private final int streamed;
-    @SuppressWarnings("unchecked")
-    private final List<N>[] buffered = new List[REST + 1];
-    private int drainTier = -1;
-    private int drainPos;
-    private N next;
-
-    TierOrderIterator(Iterator<N> source, Locality locality, Set<String> hidden,
-        ZoneResolver zones) {
-      this.source = source;
-      this.locality = locality;
-      this.hidden = hidden;
-      this.zones = zones;
-      this.streamed = hasLiveNamedHost(locality.hosts, hidden) ? HOST : RACK;
-    }
-
-    private static boolean hasLiveNamedHost(Set<String> hosts, Set<String> hidden) {
-      if (hidden.isEmpty()) {
-        return !hosts.isEmpty();
-      }
-      for (String h : hosts) {
-        if (!hidden.contains(h)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    private int tierOf(N node) {
-      String name = node.getNodeName();
-      if (locality.hosts.contains(name) && !hidden.contains(name)) {
-        return HOST;
-      }
-      String rack = node.getRackName();
-      if (locality.racks.contains(rack)) {
-        return RACK;
-      }
-      if (!locality.zones.isEmpty()) {
-        String zone = zones.zoneOf(rack);
-        if (zone != null && locality.zones.contains(zone)) {
-          return ZONE;
-        }
-      }
-      return REST;
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (next != null) {
-        return true;
-      }
-      if (drainTier < 0) {
-        while (source.hasNext()) {
-          N node = source.next();
-          int tier = tierOf(node);
-          if (tier <= streamed) {
-            next = node;
-            return true;
-          }
-          List<N> bucket = buffered[tier];
-          if (bucket == null) {
-            bucket = new ArrayList<>();
-            buffered[tier] = bucket;
-          }
-          bucket.add(node);
-        }
-        drainTier = streamed + 1;
-      }
-      for (; drainTier <= REST; drainTier++, drainPos = 0) {
-        List<N> bucket = buffered[drainTier];
-        if (bucket != null && drainPos < bucket.size()) {
-          next = bucket.get(drainPos++);
-          return true;
-        }
-      }
-      return false;
-    }
-
-    @Override
-    public N next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      N n = next;
-      next = null;
-      return n;
-    }
+        lostHosts.hidden(), runtime.getZoneResolver());
   }
 
   @Override
   public boolean precheckNode(SchedulerNode node, SchedulingMode schedulingMode,
       Optional<DiagnosticsCollector> dcOpt) {
     if (!super.precheckNode(node, schedulingMode, dcOpt)) {
+      return false;
+    }
+    if (lostHosts.isLost(node.getNodeName())
+        && !lostHosts.mayTake(node, locality(), this::hasRoom)) {
+      LOG.debug("Lost-host mask: {} not offered to {} {}, which named data there",
+          node.getNodeName(), appSchedulingInfo.getApplicationAttemptId(),
+          schedulerRequestKey.getPriority());
       return false;
     }
     if (!runtime.getConfig().isZoneTierEnabled()) {
@@ -353,35 +173,20 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     if (zone == null || l.zones.contains(zone)) {
       return true;
     }
-    if (offZoneAllowed(l)) {
+    int configured = runtime.getConfig().getOffZoneDelay();
+    ZoneResolver zones = runtime.getZoneResolver();
+    if (offZone.allows(configured < 0 ? numClusterNodes() : configured,
+        () -> hasRoom(n -> l.wantsZone(zones.zoneOf(n.getRackName()))))) {
       LOG.debug("Zone tier: off-zone node {} ({}) accepted for {} {} after {} skipped offers",
           node.getNodeName(), zone, appSchedulingInfo.getApplicationAttemptId(),
-          schedulerRequestKey.getPriority(), offZoneVetoes.get());
+          schedulerRequestKey.getPriority(), offZone.vetoes());
       return true;
     }
-    offZoneVetoes.incrementAndGet();
+    offZone.vetoed();
     runtime.getMetrics().offZoneOfferSkipped();
     LOG.debug("Zone tier: skipping off-zone node {} ({}) for {} {}", node.getNodeName(), zone,
         appSchedulingInfo.getApplicationAttemptId(), schedulerRequestKey);
     return false;
-  }
-
-  private boolean offZoneAllowed(Locality l) {
-    int configured = runtime.getConfig().getOffZoneDelay();
-    int delay = configured < 0 ? numClusterNodes() : configured;
-    if (offZoneVetoes.get() < delay) {
-      return false;
-    }
-    // Scanning the nodes is O(cluster): redo it every ROOM_RECHECK_OFFERS off-zone offers,
-    // accepted ones included (else a "no room" answer would stick while offers are accepted),
-    // and before each further off-zone container (allocate resets the mark).
-    int offers = offZoneOffers.incrementAndGet();
-    if (roomCheckDue || offers - roomCheckedAtOffer >= ROOM_RECHECK_OFFERS) {
-      roomCheckDue = false;
-      roomCheckedAtOffer = offers;
-      zoneHasRoom = wantedZoneHasRoom(l);
-    }
-    return !zoneHasRoom;
   }
 
   private int numClusterNodes() {
@@ -389,43 +194,11 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     return s == null ? 0 : Math.max(s.getNumClusterNodes(), 0);
   }
 
-  /**
-   * Whether a node of a wanted zone could take this request now. Runs under YARN's
-   * AppSchedulingInfo read lock (precheckNode), so it must not touch the application
-   * attempt: its lock is taken before the AppSchedulingInfo one by the AM's allocate call.
-   * The blacklist is therefore the AppSchedulingInfo's (the application's own; the
-   * system's applies to AM containers only), checked for the node and its rack like
-   * {@code SchedulerAppUtils#isPlaceBlacklisted}.
-   */
-  private boolean wantedZoneHasRoom(Locality l) {
-    ResourceScheduler s = rmContext.getScheduler();
-    if (!(s instanceof AbstractYarnScheduler)) {
-      return false;
-    }
-    AbstractYarnScheduler<?, ?> sched = (AbstractYarnScheduler<?, ?>) s;
-    Set<String> blacklist = appSchedulingInfo.getBlackListCopy();
-    Resource capability = super.getPendingAsk(ResourceRequest.ANY).getPerAllocationResource();
-    // A node that missed a few heartbeats is not room: it may be dead but not expired yet.
-    long staleAfterMs = 3 * rmContext.getYarnConfiguration().getLong(
-        YarnConfiguration.RM_NM_HEARTBEAT_INTERVAL_MS,
-        YarnConfiguration.DEFAULT_RM_NM_HEARTBEAT_INTERVAL_MS);
-    String partition = getPrimaryRequestedNodePartition();
-    for (SchedulerNode n : sched.getNodeTracker().getAllNodes()) {
-      String zone = runtime.getZoneResolver().zoneOf(n.getRackName());
-      // A node counts as room only if this request can really be placed there: same
-      // partition, free resources, no reservation holding it, not blacklisted for the app,
-      // heartbeating.
-      if (zone != null && l.zones.contains(zone) && partition.equals(n.getPartition())
-          && n.getReservedContainer() == null
-          && Time.monotonicNow() - n.getLastHeartbeatMonotonicTime() <= staleAfterMs
-          && n.getRMNode() != null && n.getRMNode().getState() == NodeState.RUNNING
-          && (blacklist.isEmpty() || !(blacklist.contains(n.getNodeName())
-              || blacklist.contains(n.getRackName())))
-          && Resources.fitsIn(capability, n.getUnallocatedResource())) {
-        return true;
-      }
-    }
-    return false;
+  /** Whether a node accepted by {@code wanted} could take this request now. */
+  private boolean hasRoom(Predicate<SchedulerNode> wanted) {
+    return NodeRoom.anyNodeHasRoom(rmContext, appSchedulingInfo,
+        super.getPendingAsk(ResourceRequest.ANY).getPerAllocationResource(),
+        getPrimaryRequestedNodePartition(), wanted);
   }
 
   @Override
@@ -443,14 +216,11 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     // A node-local container on a lost host comes from an ask that cannot relax (else the
     // host ask is hidden): requeueing it would only bring it back, so it is not recorded.
     if (tier == PlacementTier.NODE && type == NodeType.NODE_LOCAL
-        && !isLostHost(node.getNodeName())) {
+        && !lostHosts.isLost(node.getNodeName())) {
       runtime.getLedger().recordLocal(node.getNodeID(),
           appSchedulingInfo.getApplicationAttemptId(), schedulerKey);
     }
-    if (tier != PlacementTier.OFF_ZONE) {
-      offZoneVetoes.set(0);
-    }
-    roomCheckDue = true;
+    offZone.allocated(tier == PlacementTier.OFF_ZONE);
     if (LOG.isDebugEnabled()) {
       LOG.debug("Allocated {} {} on {} as {} (scheduler type {})",
           appSchedulingInfo.getApplicationAttemptId(), schedulerKey.getPriority(),
@@ -472,14 +242,13 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       return PlacementTier.NONE;
     }
     if (type == NodeType.NODE_LOCAL
-        || (l.hosts.contains(node.getNodeName()) && !isHiddenHost(node.getNodeName()))) {
+        || (l.hosts.contains(node.getNodeName()) && !lostHosts.isHidden(node.getNodeName()))) {
       return PlacementTier.NODE;
     }
     if (l.racks.contains(node.getRackName())) {
       return PlacementTier.RACK;
     }
-    String zone = runtime.getZoneResolver().zoneOf(node.getRackName());
-    if (zone != null && l.zones.contains(zone)) {
+    if (l.wantsZone(runtime.getZoneResolver().zoneOf(node.getRackName()))) {
       return PlacementTier.ZONE;
     }
     return PlacementTier.OFF_ZONE;
@@ -544,7 +313,9 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       int nodes = numClusterNodes();
       ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
       for (String host : hosts) {
-        String rack = s == null ? null : runtime.rackOfHost(host, s);
+        // NodeManager hosts from the scheduler, others (DataNode-only hosts) through the RM's
+        // topology: the AM's own rack asks may be /default-rack.
+        String rack = s == null ? null : runtime.rackOfAnyHost(host, s);
         if (rack != null) {
           racks.add(rack);
           addZone(zones, rack);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 import io.multizone.yarn.ZonePlacementRuntime;
 import io.multizone.yarn.ZonePlacementYarnConfig;
@@ -53,6 +54,8 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
    * the next init closes the previous monitor's source (its HDFS client).
    */
   private static final AtomicReference<DataNodeReportSource> OPEN = new AtomicReference<>();
+  /** Wall clock of the monitor passes; tests drive it to replay a timeline. */
+  static volatile LongSupplier clock = System::currentTimeMillis;
 
   private RMContext rmContext;
   private ResourceScheduler scheduler;
@@ -61,6 +64,13 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
   private DataNodeLivenessTracker tracker;
   private final Map<NodeId, Long> lostSince = new HashMap<>();
   private final Set<ContainerId> requeued = new HashSet<>();
+  /** Per host: when its containers were last preempted (the per-host rate limit). */
+  private final Map<NodeId, Long> lastRequeueMs = new HashMap<>();
+  /** Hosts whose current loss was already logged as held back by the per-host limit. */
+  private final Set<NodeId> cooldownLogged = new HashSet<>();
+  /** Times of the preemptions of the last minute (the cluster-wide rate limit). */
+  private final java.util.ArrayDeque<Long> recentRequeues = new java.util.ArrayDeque<>();
+  private boolean rateLimitLogged;
   /** Start of the current run of failed polls, -1 when the last poll answered. */
   private long failingSinceMs = -1;
   /** Whether the current run of failures has outlasted the hold and fell back to stock. */
@@ -74,7 +84,19 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     this.runtime = ZonePlacementRuntime.forScheduler(sched, config);
     ZonePlacementYarnConfig cfg = runtime.getConfig();
     this.interval = cfg.getPollIntervalMs();
-    this.tracker = new DataNodeLivenessTracker(cfg.getLostAfterMs());
+    this.tracker = new DataNodeLivenessTracker(cfg.getLostAfterMs(),
+        cfg.getLostConfirmPolls());
+    if (!(sched instanceof AbstractYarnScheduler)) {
+      // Requeue must end a container as PREEMPTED (not a task failure); only the schedulers
+      // built on AbstractYarnScheduler offer that call.
+      LOG.error("DataNode liveness and requeue disabled: scheduler {} cannot complete a "
+          + "container as PREEMPTED (needs an AbstractYarnScheduler: CapacityScheduler, "
+          + "FairScheduler or FifoScheduler); remove {} from "
+          + "yarn.resourcemanager.scheduler.monitor.policies",
+          sched == null ? null : sched.getClass().getName(), getClass().getName());
+      runtime.getLedger().setRecording(false);
+      return;
+    }
     String cls = cfg.getReportSourceClass();
     try {
       Class<?> c = cls == null ? DfsDataNodeReportSource.class
@@ -89,8 +111,11 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
       this.source = s;
       closePrevious(OPEN.getAndSet(s));
       LOG.info("DataNode liveness: following {} every {} ms, lost after {} ms without "
-          + "contact, requeue {} (grace {} ms)", s.describe(), interval, cfg.getLostAfterMs(),
-          cfg.isRequeueEnabled() ? "on" : "off", cfg.getRequeueGraceMs());
+          + "contact in {} consecutive reports, requeue {} (grace {} ms, at most once per "
+          + "host every {} ms, at most {} containers a minute)", s.describe(), interval,
+          cfg.getLostAfterMs(), cfg.getLostConfirmPolls(),
+          cfg.isRequeueEnabled() ? "on" : "off", cfg.getRequeueGraceMs(),
+          cfg.getRequeueHostCooldownMs(), cfg.getRequeueMaxPerMinute());
     } catch (ClassNotFoundException e) {
       LOG.warn("DataNode liveness disabled: class '{}' of {} not found; scheduling continues "
           + "with stock behaviour", cls, ZonePlacementYarnConfig.DATANODE_REPORT_SOURCE_CLASS);
@@ -121,7 +146,7 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     if (source == null) {
       return;
     }
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     List<DataNodeLivenessTracker.Transition> changes;
     try {
       changes = tracker.update(source.report(), now);
@@ -137,9 +162,8 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     for (DataNodeLivenessTracker.Transition t : changes) {
       if (t.isLost()) {
         runtime.getMetrics().dataNodeLost(t.getDetectionDelayMs());
-        LOG.info("DataNode {} lost: no contact with the NameNode for {} ms{}", t.getDataNode(),
-            t.getDetectionDelayMs(), t.getDataNode().isOutOfService() ? " (out of service)"
-                : "");
+        LOG.info("DataNode {} lost: no contact with the NameNode for {} ms", t.getDataNode(),
+            t.getDetectionDelayMs());
       } else {
         runtime.getMetrics().dataNodeRecovered();
         LOG.info("DataNode {} is back: its host is data-local again", t.getDataNode());
@@ -203,27 +227,67 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
       }
     }
     lostSince.keySet().retainAll(stillLost);
+    cooldownLogged.retainAll(stillLost);
     runtime.setLostNodeNames(lostNames);
     matchLedger(sched, now);
     ZonePlacementYarnConfig cfg = runtime.getConfig();
     if (!cfg.isRequeueEnabled()) {
       return;
     }
+    while (!recentRequeues.isEmpty() && now - recentRequeues.peekFirst() >= 60_000L) {
+      recentRequeues.pollFirst();
+    }
     for (SchedulerNode n : lostNodes) {
-      if (now - lostSince.get(n.getNodeID()) >= cfg.getRequeueGraceMs()) {
-        requeueOn(sched, n);
+      long since = lostSince.get(n.getNodeID());
+      if (now - since >= cfg.getRequeueGraceMs() && mayRequeueHost(n, since, now, cfg)) {
+        requeueOn(sched, n, now, cfg);
       }
     }
   }
 
-  private void requeueOn(AbstractYarnScheduler<?, ?> sched, SchedulerNode node) {
+  /**
+   * Per-host rate limit: a host whose containers were preempted during an earlier loss is
+   * left alone for {@value ZonePlacementYarnConfig#REQUEUE_HOST_COOLDOWN_MS} after that.
+   */
+  private boolean mayRequeueHost(SchedulerNode n, long lostSinceMs, long now,
+      ZonePlacementYarnConfig cfg) {
+    Long last = lastRequeueMs.get(n.getNodeID());
+    if (last == null || last >= lostSinceMs || now - last >= cfg.getRequeueHostCooldownMs()) {
+      return true;
+    }
+    if (cooldownLogged.add(n.getNodeID()) && !runtime.getLedger()
+        .localContainers(n.getNodeID()).isEmpty()) {
+      LOG.info("DataNode of {} lost again {} ms after its containers were requeued: leaving "
+          + "them running (at most one requeue per host every {} ms, {})", n.getNodeName(),
+          now - last, cfg.getRequeueHostCooldownMs(),
+          ZonePlacementYarnConfig.REQUEUE_HOST_COOLDOWN_MS);
+    }
+    return false;
+  }
+
+  private void requeueOn(AbstractYarnScheduler<?, ?> sched, SchedulerNode node, long now,
+      ZonePlacementYarnConfig cfg) {
     LocalPlacementLedger ledger = runtime.getLedger();
     for (ContainerId id : ledger.localContainers(node.getNodeID())) {
       RMContainer c = sched.getRMContainer(id);
-      ledger.forget(node.getNodeID(), id);
-      if (c == null || c.isAMContainer() || !requeued.add(id)) {
+      if (c == null || c.isAMContainer() || requeued.contains(id)) {
+        ledger.forget(node.getNodeID(), id);
         continue;
       }
+      if (recentRequeues.size() >= cfg.getRequeueMaxPerMinute()) {
+        if (!rateLimitLogged) {
+          LOG.warn("{} containers requeued in the last minute ({} = {}): further requeues wait",
+              recentRequeues.size(), ZonePlacementYarnConfig.REQUEUE_MAX_PER_MINUTE,
+              cfg.getRequeueMaxPerMinute());
+          rateLimitLogged = true;
+        }
+        return;
+      }
+      rateLimitLogged = false;
+      ledger.forget(node.getNodeID(), id);
+      requeued.add(id);
+      recentRequeues.addLast(now);
+      lastRequeueMs.put(node.getNodeID(), now);
       LOG.info("Requeue {} of {} on {}: placed there for local data and the host's DataNode "
           + "is lost; preempting so the application reruns it near a live replica",
           id, c.getApplicationAttemptId(), node.getNodeName());
@@ -234,29 +298,26 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
 
   /**
    * Preempts {@code c}: completes it with exit status PREEMPTED, which kills it on its
-   * NodeManager and tells the AM.
+   * NodeManager and tells the AM (MapReduce, Spark and Tez rerun a preempted task without
+   * counting a failure; {@code killContainer} would give KILLED_BY_RESOURCEMANAGER, which
+   * MapReduce counts as a failed attempt).
    *
-   * <p>CapacityScheduler: without lazy preemption MARK_CONTAINER_FOR_KILLABLE does exactly
-   * that (under the scheduler's write lock, on its event thread). With
-   * {@code yarn.scheduler.capacity.lazy-preemption-enabled} it only marks the container
-   * killable and leaves it running until another queue needs the room, so the monitor makes
-   * the same {@code completedContainer} call itself. The scheduler's write lock is not
-   * reachable from here; the call is the one the scheduler also makes without it for
-   * released and expired containers, and the queue/application locks and the RMContainer
-   * state machine make a concurrent completion by the NodeManager harmless.
+   * <p>CapacityScheduler without lazy preemption: MARK_CONTAINER_FOR_KILLABLE does exactly
+   * that (under the scheduler's write lock, on its event thread). Otherwise (lazy preemption,
+   * which only marks a container killable, the FairScheduler, the FifoScheduler) the monitor
+   * makes the call each of them makes for its own preemption:
+   * {@code completedContainer(c, PREEMPTED status, KILL)} (the FairScheduler's preemption
+   * thread does it the same way; the scheduler takes its own locks, and the RMContainer state
+   * machine makes a concurrent completion by the NodeManager harmless).
    */
   private void kill(AbstractYarnScheduler<?, ?> sched, RMContainer c) {
-    if (sched instanceof CapacityScheduler) {
-      if (((CapacityScheduler) sched).getConfiguration().getLazyPreemptionEnabled()) {
-        sched.completedContainer(c, SchedulerUtils.createPreemptedContainerStatus(
-            c.getContainerId(), SchedulerUtils.PREEMPTED_CONTAINER),
-            RMContainerEventType.KILL);
-      } else {
-        rmContext.getDispatcher().getEventHandler().handle(new ContainerPreemptEvent(
-            c.getApplicationAttemptId(), c, SchedulerEventType.MARK_CONTAINER_FOR_KILLABLE));
-      }
+    if (sched instanceof CapacityScheduler
+        && !((CapacityScheduler) sched).getConfiguration().getLazyPreemptionEnabled()) {
+      rmContext.getDispatcher().getEventHandler().handle(new ContainerPreemptEvent(
+          c.getApplicationAttemptId(), c, SchedulerEventType.MARK_CONTAINER_FOR_KILLABLE));
     } else {
-      sched.killContainer(c);
+      sched.completedContainer(c, SchedulerUtils.createPreemptedContainerStatus(
+          c.getContainerId(), SchedulerUtils.PREEMPTED_CONTAINER), RMContainerEventType.KILL);
     }
   }
 

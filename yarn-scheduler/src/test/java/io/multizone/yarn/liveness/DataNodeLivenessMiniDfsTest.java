@@ -16,6 +16,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.DFSConfigKeys;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.hdfs.server.datanode.DataNode;
+import org.apache.hadoop.hdfs.server.datanode.DataNodeTestUtils;
+import io.multizone.yarn.ZonePlacementYarnConfig;
 import org.apache.hadoop.ipc.RemoteException;
 import org.apache.hadoop.security.AccessControlException;
 import org.apache.hadoop.security.UserGroupInformation;
@@ -84,7 +86,7 @@ public class DataNodeLivenessMiniDfsTest extends MiniDfsLivenessSupport {
     String other = idOf(cluster.getDataNodes().get(0));
     MiniDFSCluster.DataNodeProperties props = cluster.stopDataNode(1);
     try {
-      awaitLoss(source, tracker, id, System.currentTimeMillis());
+      awaitLoss(source, tracker, id);
       assertFalse(tracker.snapshot().isHostLost(other));
       // All three DataNodes share one host here: the bare host is not lost while others live.
       assertFalse(tracker.snapshot().isHostLost(victim.getDatanodeId().getIpAddr()));
@@ -171,5 +173,70 @@ public class DataNodeLivenessMiniDfsTest extends MiniDfsLivenessSupport {
       // The cluster is shared: the next test waits for this DataNode to be live again.
       assertTrue(cluster.restartDataNode(props, true));
     }
+  }
+
+  /**
+   * A real DataNode whose heartbeats stop for longer than the old threshold (7 s) but less
+   * than the loss window, then resume: with the default settings it is never lost. The old
+   * rule (a single report, 7 s) run beside it on the same reports does see a loss, which
+   * shows the pause mattered. Fails without the fix: the default tracker was that old rule.
+   * Ends on counts of reports and contacts, not on elapsed time.
+   */
+  @Test
+  public void dataNodeSilentShorterThanTheWindowIsNotLost() throws Exception {
+    DataNodeReportSource source = follow(DfsDataNodeReportSource.class);
+    ZonePlacementYarnConfig defaults = new ZonePlacementYarnConfig(new Configuration(false));
+    DataNodeLivenessTracker tracker = new DataNodeLivenessTracker(defaults.getLostAfterMs(),
+        defaults.getLostConfirmPolls());
+    DataNodeLivenessTracker oldRule = new DataNodeLivenessTracker(7000);
+    tracker.update(awaitAllLive(source, DATANODES), System.currentTimeMillis());
+    DataNode dn = cluster.getDataNodes().get(0);
+    String id = idOf(dn);
+    List<String> losses = new java.util.ArrayList<>();
+    boolean oldRuleLost = false;
+    long frozenContact = -1;
+    DataNodeTestUtils.setHeartbeatsDisabledForTests(dn, true);
+    try {
+      // Silent until the old rule has called it lost (its contact is over 7 s old).
+      for (int i = 0; i < 120 && !oldRuleLost; i++) {
+        Thread.sleep(defaults.getPollIntervalMs());
+        List<DataNodeStatus> report = source.report();
+        long now = System.currentTimeMillis();
+        for (DataNodeLivenessTracker.Transition t : tracker.update(report, now)) {
+          losses.add(t.toString());
+        }
+        oldRule.update(report, now);
+        oldRuleLost = oldRule.snapshot().lostIds().contains(id);
+        frozenContact = contactOf(report, id);
+      }
+      assertTrue("the old rule saw the silent DataNode lost", oldRuleLost);
+    } finally {
+      DataNodeTestUtils.setHeartbeatsDisabledForTests(dn, false);
+    }
+    // Heartbeats resume: poll until its contact moved, then a few reports more.
+    int afterResume = 0;
+    for (int i = 0; i < 120 && afterResume < 3; i++) {
+      Thread.sleep(defaults.getPollIntervalMs());
+      List<DataNodeStatus> report = source.report();
+      for (DataNodeLivenessTracker.Transition t
+          : tracker.update(report, System.currentTimeMillis())) {
+        losses.add(t.toString());
+      }
+      if (afterResume > 0 || contactOf(report, id) > frozenContact) {
+        afterResume++;
+      }
+    }
+    assertEquals("heartbeats resumed", 3, afterResume);
+    assertTrue("no loss: " + losses, losses.isEmpty());
+    assertTrue(tracker.snapshot().lostIds().isEmpty());
+  }
+
+  private static long contactOf(List<DataNodeStatus> report, String id) {
+    for (DataNodeStatus d : report) {
+      if (d.getId().equals(id)) {
+        return d.getLastContactMs();
+      }
+    }
+    throw new AssertionError(id + " not in the report");
   }
 }

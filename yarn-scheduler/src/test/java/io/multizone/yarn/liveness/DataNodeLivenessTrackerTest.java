@@ -83,7 +83,7 @@ public class DataNodeLivenessTrackerTest {
       assertTrue(t.snapshot().lostIds().isEmpty());
       assertEquals(2, t.getSuspectReports());
       String out = logs.getOutput();
-      assertTrue(out, out.contains("3 of 4 DataNodes would be lost at once"));
+      assertTrue(out, out.contains("3 of 4 live DataNodes would be lost at once"));
       assertEquals("warned once", out.indexOf("not believed"), out.lastIndexOf("not believed"));
     } finally {
       logs.stopCapturing();
@@ -105,12 +105,57 @@ public class DataNodeLivenessTrackerTest {
     assertEquals(0, t.getSuspectReports());
   }
 
+  /** Decommissioning or maintenance is an administrator's decision, not a loss. */
   @Test
-  public void outOfServiceIsLost() {
+  public void outOfServiceIsNeverLost() {
     DataNodeLivenessTracker t = new DataNodeLivenessTracker(5000);
     long now = 50_000;
-    t.update(Arrays.asList(new DataNodeStatus("h", "10.0.0.9", 1, now, true)), now);
-    assertTrue(t.snapshot().isHostLost("h"));
+    t.update(Arrays.asList(new DataNodeStatus("h", "10.0.0.9", 1, now, true),
+        dn("g", "10.0.0.8", 1, now)), now);
+    assertFalse(t.snapshot().isHostLost("h"));
+    // Silent for a minute while in maintenance: still not lost.
+    for (int i = 1; i <= 60; i++) {
+      assertTrue(t.update(Arrays.asList(new DataNodeStatus("h", "10.0.0.9", 1, now, true),
+          dn("g", "10.0.0.8", 1, now + i * 1000)), now + i * 1000).isEmpty());
+    }
+    assertFalse(t.snapshot().isHostLost("h"));
+  }
+
+  /** A stale DataNode is lost only after the configured number of consecutive reports. */
+  @Test
+  public void lossNeedsConsecutiveStaleReports() {
+    DataNodeLivenessTracker t = new DataNodeLivenessTracker(7000, 3);
+    long now = 1_000_000;
+    t.update(cluster(now, now, now), now);
+    // Stale twice, then a fresh contact: the count starts again.
+    assertTrue(t.update(cluster(now + 9000, now + 9000, now), now + 9000).isEmpty());
+    assertTrue(t.update(cluster(now + 10_000, now + 10_000, now), now + 10_000).isEmpty());
+    assertTrue(t.update(cluster(now + 11_000, now + 11_000, now + 11_000), now + 11_000)
+        .isEmpty());
+    long last = now + 11_000;
+    for (int i = 1; i <= 2; i++) {
+      long at = last + 7000 + i * 1000;
+      assertTrue(t.update(cluster(at, at, last), at).isEmpty());
+    }
+    long at = last + 10_000;
+    List<DataNodeLivenessTracker.Transition> c = t.update(cluster(at, at, last), at);
+    assertEquals(1, c.size());
+    assertEquals("10.0.1.2:9866", c.get(0).getDataNode().getId());
+  }
+
+  /** A mass loss that lasts longer than the threshold is real (most of the cluster died). */
+  @Test
+  public void persistentMassLossIsFinallyBelieved() {
+    DataNodeLivenessTracker t = new DataNodeLivenessTracker(7000);
+    long now = 1_000_000;
+    t.update(cluster(now, now, now, now), now);
+    long died = now;
+    for (int i = 1; i <= 20; i++) {
+      now += 1000;
+      t.update(cluster(now, died, died, died), now);
+    }
+    assertEquals(3, t.snapshot().lostIds().size());
+    assertTrue(t.getSuspectReports() > 0);
   }
 
   @Test
@@ -207,6 +252,125 @@ public class DataNodeLivenessTrackerTest {
       assertTrue(m.match("nm-late").isEmpty());
     } finally {
       HostMatcher.clock = System::currentTimeMillis;
+    }
+  }
+
+  /** 4 live DataNodes (dn0-dn3) and 6 dead for an hour (dn4-dn9) at {@code nowMs}. */
+  private static List<DataNodeStatus> fourLiveSixLongDead(long nowMs, long dn0Contact) {
+    long[] contacts = new long[10];
+    for (int i = 0; i < 10; i++) {
+      contacts[i] = i < 4 ? nowMs : nowMs - 3_600_000L;
+    }
+    contacts[0] = dn0Contact;
+    return cluster(contacts);
+  }
+
+  private static java.util.Set<String> ids(int from, int to) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (int i = from; i <= to; i++) {
+      out.add("10.0.1." + i + ":9866");
+    }
+    return out;
+  }
+
+  /**
+   * DataNodes already long dead when first seen (at start, and again after reset()) are
+   * recorded lost without counting as a mass loss, and a later real loss is still seen.
+   * Fails without the fix: 6 of 10 "would turn lost at once", so every report is disbelieved
+   * (30 in a row here), nothing is ever lost, and dn0's real loss is never seen.
+   */
+  @Test
+  public void deadAtFirstSightIsLostAndALaterLossStillSeen() {
+    DataNodeLivenessTracker t = new DataNodeLivenessTracker(7000);
+    long now = 1_000_000;
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 30; i++) {
+        now += 1000;
+        t.update(fourLiveSixLongDead(now, now), now);
+      }
+      assertEquals(ids(4, 9), new java.util.TreeSet<>(t.snapshot().lostIds()));
+      assertEquals(0, t.getSuspectReports());
+      // dn0 stops for good: a real loss of 1 of the 4 live ones.
+      long stopped = now;
+      for (int i = 0; i < 30; i++) {
+        now += 1000;
+        t.update(fourLiveSixLongDead(now, stopped), now);
+      }
+      assertEquals(ids(0, 0).iterator().next(), t.snapshot().lostIds().get(0));
+      assertEquals(7, t.snapshot().lostIds().size());
+      assertTrue(t.snapshot().isHostLost("dn0.example.com"));
+      // The NameNode is unreachable for a while: the RM forgets and starts over.
+      t.reset();
+      now += 60_000;
+    }
+  }
+
+  /**
+   * An HA nameservice whose two NameNodes accept connections and drop them (a failover in
+   * progress, a NameNode going down): the RPC report fails after a bounded number of
+   * attempts instead of stalling the monitor thread in the HDFS client's failover retries
+   * (15 by default, sleeping up to 15 s each). Counts connections, not time. Fails without
+   * the fix: more than 8 connections (the client kept failing over).
+   */
+  @Test
+  public void rpcSourceBoundsItsFailoverRetries() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<java.net.ServerSocket> servers = new java.util.ArrayList<>();
+    Configuration conf = new Configuration(false);
+    conf.set("dfs.nameservices", "ns1");
+    conf.set("dfs.ha.namenodes.ns1", "nn1,nn2");
+    conf.set("dfs.client.failover.proxy.provider.ns1",
+        "org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider");
+    conf.set(ZonePlacementYarnConfig.DATANODE_NAMENODE_URI, "hdfs://ns1");
+    for (String nn : new String[] {"nn1", "nn2"}) {
+      java.net.ServerSocket server = new java.net.ServerSocket(0, 50,
+          java.net.InetAddress.getLoopbackAddress());
+      servers.add(server);
+      conf.set("dfs.namenode.rpc-address.ns1." + nn, "127.0.0.1:" + server.getLocalPort());
+      Thread t = new Thread(() -> {
+        while (!server.isClosed()) {
+          try (java.net.Socket s = server.accept()) {
+            connections.incrementAndGet();
+          } catch (java.io.IOException e) {
+            return;
+          }
+        }
+      }, "dropping-namenode-" + nn);
+      t.setDaemon(true);
+      t.start();
+    }
+    DfsDataNodeReportSource source = new DfsDataNodeReportSource();
+    source.init(conf, new ZonePlacementYarnConfig(conf));
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<?> report = pool.submit(() -> {
+        source.report();
+        return null;
+      });
+      // Wait (generously) for the report to fail; stop early if it keeps retrying.
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (!report.isDone() && connections.get() <= 8
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue("still retrying after " + connections.get() + " connections",
+          report.isDone());
+      try {
+        report.get();
+        org.junit.Assert.fail("a NameNode that drops every connection answered");
+      } catch (java.util.concurrent.ExecutionException expected) {
+        assertTrue(String.valueOf(expected.getCause()),
+            expected.getCause() instanceof java.io.IOException);
+      }
+      assertTrue("connections: " + connections.get(), connections.get() <= 8);
+    } finally {
+      pool.shutdownNow();
+      source.close();
+      for (java.net.ServerSocket server : servers) {
+        server.close();
+      }
     }
   }
 }

@@ -79,17 +79,17 @@ public class JmxDataNodeReportSourceTest {
     assertEquals(NOW - 1000, dn1.getLastContactMs());
     assertFalse(dn1.isOutOfService());
     assertTrue(byHost.get("dn2.example.com").isOutOfService());
-    // Still serving its replicas while decommissioning, as in the RPC source.
-    assertFalse(byHost.get("dn3.example.com").isOutOfService());
+    // Decommissioning counts as out of service, as in the RPC source: never a requeue.
+    assertTrue(byHost.get("dn3.example.com").isOutOfService());
     assertTrue(byHost.get("dn4.example.com").isOutOfService());
     assertEquals(NOW - 700_000, byHost.get("dn5.example.com").getLastContactMs());
 
     DataNodeLivenessTracker tracker = new DataNodeLivenessTracker(7000);
     tracker.update(report, NOW);
-    assertEquals(Arrays.asList("10.0.0.2:9866", "10.0.0.4:9866", "10.0.0.5:9866"),
-        tracker.snapshot().lostIds());
+    // Only the dead one: out-of-service DataNodes are never lost.
+    assertEquals(Arrays.asList("10.0.0.5:9866"), tracker.snapshot().lostIds());
     assertTrue(tracker.snapshot().isHostLost("dn5.example.com"));
-    assertTrue(tracker.snapshot().isHostLost("dn2"));
+    assertFalse(tracker.snapshot().isHostLost("dn2"));
     assertFalse(tracker.snapshot().isHostLost("10.0.0.1"));
     assertFalse(tracker.snapshot().isHostLost("dn3.example.com:9866"));
   }
@@ -210,15 +210,41 @@ public class JmxDataNodeReportSourceTest {
       return "127.0.0.1:" + server.getAddress().getPort();
     }
 
+    /** Every query string received, decoded, in order. */
+    final List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Answers like Hadoop's JMXJsonServlet: {@code qry=BEAN} runs every getter of the bean
+     * (for NameNodeInfo that includes listCorruptFileBlocks and NodeUsage), {@code
+     * get=BEAN::ATTR} only that one.
+     */
     private void serve(HttpExchange exchange) throws IOException {
       String query = URLDecoder.decode(exchange.getRequestURI().getRawQuery(), "UTF-8");
-      ObjectNode bean = JSON.createObjectNode();
-      if (query.equals("qry=" + JmxDataNodeReportSource.STATUS_BEAN)) {
-        bean.put("State", state);
-      } else if (query.equals("qry=" + JmxDataNodeReportSource.INFO_BEAN)) {
-        bean.put("LiveNodes", JSON.writeValueAsString(Collections.singletonMap(
+      queries.add(query);
+      ObjectNode all = JSON.createObjectNode();
+      String beanName = null;
+      String attribute = null;
+      if (query.startsWith("qry=")) {
+        beanName = query.substring(4);
+      } else if (query.startsWith("get=") && query.contains("::")) {
+        beanName = query.substring(4, query.indexOf("::"));
+        attribute = query.substring(query.indexOf("::") + 2);
+      }
+      if (JmxDataNodeReportSource.STATUS_BEAN.equals(beanName)) {
+        all.put("State", state);
+        all.put("HostAndPort", address());
+      } else if (JmxDataNodeReportSource.INFO_BEAN.equals(beanName)) {
+        all.put("LiveNodes", JSON.writeValueAsString(Collections.singletonMap(
             dataNode + ":9866", node("10.0.0.1:9866", 0, "In Service"))));
-        bean.put("DeadNodes", "{}");
+        all.put("DeadNodes", "{}");
+        all.put("CorruptFiles", "[]");
+        all.put("NodeUsage", "{}");
+      }
+      ObjectNode bean = JSON.createObjectNode();
+      if (attribute == null) {
+        bean.setAll(all);
+      } else if (all.has(attribute)) {
+        bean.set(attribute, all.get(attribute));
       }
       ObjectNode doc = JSON.createObjectNode();
       if (bean.size() > 0) {
@@ -246,6 +272,31 @@ public class JmxDataNodeReportSourceTest {
     List<DataNodeStatus> report = source.report();
     assertEquals(1, report.size());
     return report.get(0).getHostName();
+  }
+
+  /**
+   * Each poll asks only for the attributes it reads: the HA state, then LiveNodes and
+   * DeadNodes, never the whole NameNodeInfo bean (whose other getters list corrupt files and
+   * compute node usage on the NameNode). Fails without the fix: one {@code qry=} of the
+   * whole NameNodeInfo bean (and of NameNodeStatus) per poll.
+   */
+  @Test
+  public void asksOnlyForTheAttributesItReads() throws Exception {
+    try (FakeNameNodeWeb a = new FakeNameNodeWeb("seen-by-a", "active");
+        FakeNameNodeWeb b = new FakeNameNodeWeb("seen-by-b", "standby")) {
+      Configuration conf = new Configuration(false);
+      conf.set(ZonePlacementYarnConfig.DATANODE_NAMENODE_HTTP_ADDRESSES,
+          a.address() + "," + b.address());
+      JmxDataNodeReportSource source = init(conf);
+      assertEquals("seen-by-a", answeredBy(source));
+      assertEquals("seen-by-a", answeredBy(source));
+      String status = "get=" + JmxDataNodeReportSource.STATUS_BEAN + "::State";
+      String live = "get=" + JmxDataNodeReportSource.INFO_BEAN + "::LiveNodes";
+      String dead = "get=" + JmxDataNodeReportSource.INFO_BEAN + "::DeadNodes";
+      assertEquals(Arrays.asList(status, live, dead, status, live, dead), a.queries);
+      assertTrue(b.queries.isEmpty());
+      source.close();
+    }
   }
 
   @Test

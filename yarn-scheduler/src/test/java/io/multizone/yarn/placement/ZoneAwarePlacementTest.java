@@ -405,4 +405,98 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
     assertEquals("no off-zone container: " + liveByHost(), 0, liveCount());
     assertTrue(offerUntilAllocated("a1h2", 5) > 0);
   }
+
+  /**
+   * The room check uses the scheduler's ResourceCalculator: the CapacityScheduler's default
+   * one counts memory only, so zone-a nodes with 1 vcore and 7 GB free are room for a
+   * 2-vcore, 1 GB container (the scheduler places it there). Fails without the fix: every
+   * resource type was compared, zone a looked full and the container went off-zone (on the
+   * 8th off-zone offer).
+   */
+  @Test
+  public void roomCheckUsesTheSchedulersResourceCalculator() throws Exception {
+    start(baseConf(true), 8 * GB, 1);
+    long off0 = ZonePlacementMetrics.get().placedCount(PlacementTier.OFF_ZONE);
+    ask(1, 1, Resource.newInstance(GB, 2), "a1h1");
+    for (int round = 0; round < 2; round++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+      }
+    }
+    assertEquals("no off-zone container: " + liveByHost(), 0, liveCount());
+    assertEquals(5, offerUntilAllocated("a2h1", 20));
+    assertEquals(Collections.singletonMap("a2h1", 1), liveByHost());
+    assertEquals(off0, ZonePlacementMetrics.get().placedCount(PlacementTier.OFF_ZONE));
+  }
+
+  /**
+   * The rerun of a task whose replica host lost its DataNode names that host again (and its
+   * rack): the host is offered over and over, but neither the rack nor the zone tier puts
+   * the container there while another host of the rack can take it. Fails without the fix:
+   * after YARN's node-locality delay (2 missed offers) the rack tier placed it on a1h1 (3rd
+   * offer).
+   */
+  @Test
+  public void lostHostIsNotOfferedByTheRackTierToAnAskThatNamedIt() throws Exception {
+    start(baseConf(true), 8 * GB);
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    runtime.setLostNodeNames(Collections.singleton("a1h1"));
+    ask(1, 1, GB, "a1h1", "b1h1");
+    for (int i = 0; i < 12; i++) {
+      offer("a1h1");
+    }
+    assertEquals("nothing on the lost host: " + liveByHost(), 0, liveCount());
+    assertTrue(offerUntilAllocated("a1h2", 10) > 0);
+    assertEquals(Collections.singletonMap("a1h2", 1), liveByHost());
+    // Work that did not name a1h1 still runs there (its NodeManager is fine).
+    ask(2, 1, GB);
+    assertEquals(1, offerUntilAllocated("a1h1", 3));
+  }
+
+  /** ... but when the lost host is the only place left, the request is not starved. */
+  @Test
+  public void lostHostStillTakesTheAskWhenNothingElseHasRoom() throws Exception {
+    start(baseConf(true), 2 * GB);
+    ZonePlacementRuntime runtime = ZonePlacementRuntime.forScheduler(cs(), null);
+    runtime.setLostNodeNames(Collections.singleton("a1h1"));
+    // Fill every other node (2 GB each; the AM took 1 GB of c2h2).
+    ask(5, 21, GB);
+    for (int round = 0; round < 3; round++) {
+      for (String h : TOPOLOGY.keySet()) {
+        if (!h.equals("a1h1")) {
+          offer(h);
+          offer(h);
+        }
+      }
+    }
+    assertEquals("others full: " + liveByHost(), 21, liveCount());
+    ask(1, 1, GB, "a1h1", "b1h1");
+    assertTrue(offerUntilAllocated("a1h1", 10) > 0);
+    assertEquals(Integer.valueOf(1), liveByHost().get("a1h1"));
+  }
+
+  /**
+   * A task whose data is on a DataNode-only host (no NodeManager there): the AM names the
+   * host with a rack it could not resolve ({@code /default-rack}). The RM resolves the host
+   * itself (its topology table says {@code /zone-a/rack-3}), so zone a is wanted. Fails
+   * without the fix: the zone came only from the AM's rack asks, none here, and the container
+   * went off-zone on the 5th offer.
+   */
+  @Test
+  public void zoneOfADataNodeOnlyHostComesFromTheRmTopology() throws Exception {
+    start(baseConf(true), 8 * GB);
+    Priority p = Priority.newInstance(1);
+    Resource cap = Resource.newInstance(GB, 1);
+    am.allocate(Arrays.asList(ResourceRequest.newInstance(p, "a3d1", cap, 1),
+        ResourceRequest.newInstance(p, "/default-rack", cap, 1),
+        ResourceRequest.newInstance(p, ResourceRequest.ANY, cap, 1)), null);
+    for (int round = 0; round < 3; round++) {
+      for (String h : OFF_ZONE_A) {
+        offer(h);
+      }
+    }
+    assertEquals("no off-zone container: " + liveByHost(), 0, liveCount());
+    assertTrue(offerUntilAllocated("a2h2", 10) > 0);
+    assertEquals(Collections.singletonMap("a2h2", 1), liveByHost());
+  }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 import io.multizone.yarn.ZonePlacementYarnConfig;
 import io.multizone.yarn.ZoneRmTestSupport;
@@ -19,6 +20,10 @@ import org.apache.hadoop.conf.Configuration;
 public class FakeDataNodeReportSource implements DataNodeReportSource {
   static final Map<String, Long> DOWN_SINCE = new ConcurrentHashMap<>();
   static volatile boolean unreachable;
+  /** Hosts whose DataNode is decommissioning, decommissioned or in maintenance. */
+  static final java.util.Set<String> OUT_OF_SERVICE = ConcurrentHashMap.newKeySet();
+  /** "Now" of a live DataNode's last contact; tests replaying a timeline move it. */
+  static volatile LongSupplier clock = System::currentTimeMillis;
   /** Instances created by the policy, in order, and whether each was closed. */
   static final List<FakeDataNodeReportSource> CREATED = new java.util.concurrent.CopyOnWriteArrayList<>();
   volatile boolean closed;
@@ -35,6 +40,14 @@ public class FakeDataNodeReportSource implements DataNodeReportSource {
     DOWN_SINCE.remove(host);
   }
 
+  /** Back to every DataNode live, reachable, in service, on the real clock. */
+  static void reset() {
+    DOWN_SINCE.clear();
+    OUT_OF_SERVICE.clear();
+    unreachable = false;
+    clock = System::currentTimeMillis;
+  }
+
   @Override
   public void init(Configuration conf, ZonePlacementYarnConfig config) {
   }
@@ -44,13 +57,13 @@ public class FakeDataNodeReportSource implements DataNodeReportSource {
     if (unreachable) {
       throw new IOException("Connection refused (fake)");
     }
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     List<DataNodeStatus> out = new ArrayList<>();
     int i = 1;
     for (String host : ZoneRmTestSupport.TOPOLOGY.keySet()) {
       Long down = DOWN_SINCE.get(host);
       out.add(new DataNodeStatus(host, "10.0.0." + i++, 9866, down == null ? now : down,
-          false));
+          OUT_OF_SERVICE.contains(host)));
     }
     return out;
   }

@@ -43,8 +43,11 @@ public class ZoneResolverTest {
     assertEquals(1, d.getZoneDepth());
     assertEquals(-1, d.getOffZoneDelay());
     assertEquals(1000L, d.getPollIntervalMs());
-    assertEquals(7000L, d.getLostAfterMs());
-    assertEquals(0L, d.getRequeueGraceMs());
+    assertEquals(12_000L, d.getLostAfterMs());
+    assertEquals(4, d.getLostConfirmPolls());
+    assertEquals(30_000L, d.getRequeueGraceMs());
+    assertEquals(600_000L, d.getRequeueHostCooldownMs());
+    assertEquals(100, d.getRequeueMaxPerMinute());
     assertEquals(true, d.isRequeueEnabled());
     assertNull(d.getNameNodeUri());
 
@@ -52,11 +55,30 @@ public class ZoneResolverTest {
     conf.set(ZonePlacementYarnConfig.DATANODE_POLL_INTERVAL_MS, "fast");
     conf.set(ZonePlacementYarnConfig.REQUEUE_GRACE_MS, "-5");
     conf.set(ZonePlacementYarnConfig.REQUEUE_ENABLED, "yes");
+    conf.set(ZonePlacementYarnConfig.DATANODE_LOST_CONFIRM_POLLS, "0");
+    conf.set(ZonePlacementYarnConfig.REQUEUE_MAX_PER_MINUTE, "many");
+    conf.set(ZonePlacementYarnConfig.REQUEUE_HOST_COOLDOWN_MS, "-1");
     conf.set("fs.defaultFS", "hdfs://nn:8020");
-    ZonePlacementYarnConfig c = new ZonePlacementYarnConfig(conf);
+    org.apache.hadoop.test.GenericTestUtils.LogCapturer logs =
+        org.apache.hadoop.test.GenericTestUtils.LogCapturer.captureLogs(
+            org.slf4j.LoggerFactory.getLogger(ZonePlacementYarnConfig.class));
+    ZonePlacementYarnConfig c;
+    try {
+      c = new ZonePlacementYarnConfig(conf);
+    } finally {
+      logs.stopCapturing();
+    }
+    for (String key : new String[] {ZonePlacementYarnConfig.DATANODE_LOST_CONFIRM_POLLS,
+        ZonePlacementYarnConfig.REQUEUE_MAX_PER_MINUTE,
+        ZonePlacementYarnConfig.REQUEUE_HOST_COOLDOWN_MS}) {
+      org.junit.Assert.assertTrue(logs.getOutput(), logs.getOutput().contains(key));
+    }
+    assertEquals(4, c.getLostConfirmPolls());
+    assertEquals(100, c.getRequeueMaxPerMinute());
+    assertEquals(600_000L, c.getRequeueHostCooldownMs());
     assertEquals(2, c.getZoneDepth());
     assertEquals(1000L, c.getPollIntervalMs());
-    assertEquals(0L, c.getRequeueGraceMs());
+    assertEquals(30_000L, c.getRequeueGraceMs());
     assertEquals(true, c.isRequeueEnabled());
     assertEquals("hdfs://nn:8020", c.getNameNodeUri());
   }
