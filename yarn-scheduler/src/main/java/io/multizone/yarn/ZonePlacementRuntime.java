@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 import io.multizone.yarn.metrics.ZonePlacementMetrics;
@@ -43,24 +42,15 @@ public final class ZonePlacementRuntime {
   private volatile long hostToRackBuiltMs;
   private volatile int hostToRackNodes = -1;
   private final Configuration conf;
-  /** Racks of hosts without a NodeManager, from the RM's topology resolution. */
-  private final Map<String, Resolved> resolvedRacks = new ConcurrentHashMap<>();
   /** A resolved rack is resolved again after this long (topology tables change). */
   static final long RESOLVED_RACK_TTL_MS = 10 * 60_000L;
   /** A host that did not resolve to a rack is retried after this long. */
   static final long UNRESOLVED_RACK_TTL_MS = 30_000L;
   /** Clock of the rack cache; tests move it. */
   static volatile LongSupplier clock = System::currentTimeMillis;
-
-  private static final class Resolved {
-    final String rack;
-    final long expiresMs;
-
-    Resolved(String rack, long expiresMs) {
-      this.rack = rack;
-      this.expiresMs = expiresMs;
-    }
-  }
+  /** Racks of hosts without a NodeManager, from the RM's topology resolution. */
+  private final ExpiringLookup resolvedRacks = new ExpiringLookup(this::resolveRack,
+      RESOLVED_RACK_TTL_MS, UNRESOLVED_RACK_TTL_MS, () -> clock.getAsLong());
 
   private ZonePlacementRuntime(Configuration conf) {
     this.conf = conf;
@@ -161,15 +151,7 @@ public final class ZonePlacementRuntime {
     if (rack != null) {
       return rack;
     }
-    long now = clock.getAsLong();
-    Resolved r = resolvedRacks.get(host);
-    if (r == null || now >= r.expiresMs) {
-      String resolved = resolveRack(host);
-      r = new Resolved(resolved, now + (resolved == null ? UNRESOLVED_RACK_TTL_MS
-          : RESOLVED_RACK_TTL_MS));
-      resolvedRacks.put(host, r);
-    }
-    return r.rack;
+    return resolvedRacks.get(host);
   }
 
   private String resolveRack(String host) {

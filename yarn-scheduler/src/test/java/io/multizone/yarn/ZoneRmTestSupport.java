@@ -113,6 +113,12 @@ public abstract class ZoneRmTestSupport {
 
   /** As {@link #start(Configuration, int)}, with {@code nodeVcores} vcores per node. */
   protected void start(Configuration conf, int nodeMemMb, int nodeVcores) throws Exception {
+    // The node-attribute store defaults to /tmp/hadoop-yarn-<user>, shared by every RM on the
+    // machine (a concurrent build's RM removed its mirror file under this one): keep it here.
+    if (conf.get(YarnConfiguration.FS_NODE_ATTRIBUTE_STORE_ROOT_DIR) == null) {
+      conf.set(YarnConfiguration.FS_NODE_ATTRIBUTE_STORE_ROOT_DIR, new File(
+          "target/node-attribute-" + System.nanoTime()).toURI().toString());
+    }
     rm = new MockRM(conf);
     // MockRM raises the root logger to DEBUG: put it back.
     org.apache.log4j.LogManager.getRootLogger().setLevel(org.apache.log4j.Level.INFO);

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
+import io.multizone.yarn.ExpiringLookup;
 import org.apache.hadoop.net.NetUtils;
 
 /**
@@ -33,24 +33,15 @@ public final class HostMatcher {
   /** Short host name -> the distinct registered names behind it and their DataNodes. */
   private final Map<String, ShortName> byShort = new HashMap<>();
   private final Map<String, DataNodeStatus> byAddr = new HashMap<>();
-  /** Host name -> resolved IP ("" when it did not resolve) and when to look again. */
-  private static final Map<String, Resolution> IP_CACHE = new ConcurrentHashMap<>();
   /** A resolved name is looked up again after this long (hosts do get new addresses). */
   static final long RESOLVED_TTL_MS = 10 * 60_000L;
   /** A name that did not resolve is retried after this long (a DNS hiccup must not stick). */
   static final long UNRESOLVED_TTL_MS = 30_000L;
   /** Wall clock for the cache; tests move it. */
   static volatile LongSupplier clock = System::currentTimeMillis;
-
-  private static final class Resolution {
-    final String ip;
-    final long expiresMs;
-
-    Resolution(String ip, long expiresMs) {
-      this.ip = ip;
-      this.expiresMs = expiresMs;
-    }
-  }
+  /** Host name -> resolved IP. */
+  private static final ExpiringLookup IPS = new ExpiringLookup(HostMatcher::lookUpIp,
+      RESOLVED_TTL_MS, UNRESOLVED_TTL_MS, () -> clock.getAsLong());
 
   /** The registered names sharing one short name, and their DataNodes. */
   private static final class ShortName {
@@ -149,20 +140,15 @@ public final class HostMatcher {
   }
 
   private static String resolve(String host) {
-    long now = clock.getAsLong();
-    Resolution cached = IP_CACHE.get(host);
-    if (cached != null && now < cached.expiresMs) {
-      return cached.ip.isEmpty() ? null : cached.ip;
-    }
-    String ip;
+    return IPS.get(host);
+  }
+
+  private static String lookUpIp(String host) {
     try {
       String mapped = NetUtils.getStaticResolution(host);
-      ip = InetAddress.getByName(mapped != null ? mapped : host).getHostAddress();
+      return InetAddress.getByName(mapped != null ? mapped : host).getHostAddress();
     } catch (UnknownHostException | RuntimeException e) {
-      ip = "";
+      return null;
     }
-    IP_CACHE.put(host, new Resolution(ip,
-        now + (ip.isEmpty() ? UNRESOLVED_TTL_MS : RESOLVED_TTL_MS)));
-    return ip.isEmpty() ? null : ip;
   }
 }
