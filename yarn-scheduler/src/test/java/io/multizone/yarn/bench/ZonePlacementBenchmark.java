@@ -2,6 +2,7 @@ package io.multizone.yarn.bench;
 
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -393,6 +394,32 @@ public final class ZonePlacementBenchmark {
     return rm;
   }
 
+  /**
+   * Stops an RM and lets it be collected: the ResourceTrackerService's
+   * DecommissioningNodesWatcher timer, which RM stop leaves running (Hadoop 3.4) and whose
+   * task holds the RM context, is stopped; stub-only mocks record no invocations, and the
+   * inline mock maker's registry and the static queue metrics are cleared, as Hadoop's tests
+   * do. Else every run's RM, containers and asks stay reachable and a full run ends in
+   * back-to-back full GCs.
+   */
+  private static void stop(MockRM rm) {
+    rm.stop();
+    try {
+      java.lang.reflect.Field f = org.apache.hadoop.yarn.server.resourcemanager
+          .ResourceTrackerService.class.getDeclaredField("decommissioningWatcher");
+      f.setAccessible(true);
+      Object watcher = f.get(rm.getResourceTrackerService());
+      if (watcher != null) {
+        watcher.getClass().getMethod("stop").invoke(watcher);
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      System.out.println("  (could not stop the DecommissioningNodesWatcher timer: " + e + ")");
+    }
+    org.mockito.Mockito.framework().clearInlineMocks();
+    org.apache.hadoop.yarn.server.resourcemanager.scheduler.QueueMetrics.clearQueueMetrics();
+    org.apache.hadoop.metrics2.lib.DefaultMetricsSystem.shutdown();
+  }
+
   private static void quiet() {
     org.apache.log4j.LogManager.getRootLogger().setLevel(org.apache.log4j.Level.WARN);
   }
@@ -520,11 +547,13 @@ public final class ZonePlacementBenchmark {
     ApplicationId appId = BuilderUtils.newApplicationId(100, appSeq++);
     ApplicationAttemptId attemptId = BuilderUtils.newApplicationAttemptId(appId, 1);
     RMAppAttemptMetrics metrics = new RMAppAttemptMetrics(attemptId, rm.getRMContext());
-    RMAppImpl app = mock(RMAppImpl.class);
+    RMAppImpl app = mock(RMAppImpl.class, withSettings().stubOnly());
     when(app.getApplicationId()).thenReturn(appId);
-    RMAppAttemptImpl attempt = mock(RMAppAttemptImpl.class);
-    when(attempt.getMasterContainer()).thenReturn(mock(Container.class));
-    when(attempt.getSubmissionContext()).thenReturn(mock(ApplicationSubmissionContext.class));
+    RMAppAttemptImpl attempt = mock(RMAppAttemptImpl.class, withSettings().stubOnly());
+    when(attempt.getMasterContainer()).thenReturn(
+        mock(Container.class, withSettings().stubOnly()));
+    when(attempt.getSubmissionContext()).thenReturn(
+        mock(ApplicationSubmissionContext.class, withSettings().stubOnly()));
     when(attempt.getAppAttemptId()).thenReturn(attemptId);
     when(attempt.getRMAppAttemptMetrics()).thenReturn(metrics);
     when(app.getCurrentAppAttempt()).thenReturn(attempt);
@@ -639,7 +668,7 @@ public final class ZonePlacementBenchmark {
       tiers[2] -= offZone;
       return new Run(allocated / secs, tiers, skipped, (double) i / Math.max(1, allocated));
     } finally {
-      rm.stop();
+      stop(rm);
     }
   }
 
@@ -694,7 +723,7 @@ public final class ZonePlacementBenchmark {
       tiers.put(PlacementTier.NONE, pending.size());
       return tiers;
     } finally {
-      rm.stop();
+      stop(rm);
     }
   }
 
