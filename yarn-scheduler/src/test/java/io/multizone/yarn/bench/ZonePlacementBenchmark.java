@@ -360,6 +360,9 @@ public final class ZonePlacementBenchmark {
   private static Configuration conf(File table, boolean zone, boolean multiNode,
       long sortingIntervalMs) {
     Configuration conf = new YarnConfiguration();
+    // The RM's stores (node attributes) under target/, not the machine-wide
+    // /tmp/hadoop-yarn-$USER another JVM's RM may be rewriting at the same moment.
+    conf.set("hadoop.tmp.dir", new File("target/bench-tmp").getAbsolutePath());
     conf.set(YarnConfiguration.RM_SCHEDULER, CapacityScheduler.class.getName());
     conf.set("net.topology.node.switch.mapping.impl", TableMapping.class.getName());
     conf.set("net.topology.table.file.name", table.getAbsolutePath());
