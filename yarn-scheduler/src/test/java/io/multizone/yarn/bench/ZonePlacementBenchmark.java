@@ -2,6 +2,7 @@ package io.multizone.yarn.bench;
 
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.Random;
 import java.util.Set;
 
 import io.multizone.yarn.ZonePlacementYarnConfig;
+import io.multizone.yarn.metrics.ZonePlacementMetrics;
 import io.multizone.yarn.placement.PlacementTier;
 import io.multizone.yarn.placement.ZoneAwarePlacementAllocator;
 import org.apache.hadoop.conf.Configuration;
@@ -30,6 +32,8 @@ import org.apache.hadoop.yarn.api.records.ApplicationId;
 import org.apache.hadoop.yarn.api.records.ApplicationSubmissionContext;
 import org.apache.hadoop.yarn.api.records.Container;
 import org.apache.hadoop.yarn.api.records.ContainerId;
+import org.apache.hadoop.yarn.api.records.ContainerState;
+import org.apache.hadoop.yarn.api.records.ContainerStatus;
 import org.apache.hadoop.yarn.api.records.Priority;
 import org.apache.hadoop.yarn.api.records.Resource;
 import org.apache.hadoop.yarn.api.records.ResourceRequest;
@@ -40,6 +44,7 @@ import org.apache.hadoop.yarn.server.resourcemanager.rmapp.RMAppImpl;
 import org.apache.hadoop.yarn.server.resourcemanager.rmapp.attempt.RMAppAttemptImpl;
 import org.apache.hadoop.yarn.server.resourcemanager.rmapp.attempt.RMAppAttemptMetrics;
 import org.apache.hadoop.yarn.server.resourcemanager.rmcontainer.RMContainer;
+import org.apache.hadoop.yarn.server.resourcemanager.rmcontainer.RMContainerEventType;
 import org.apache.hadoop.yarn.server.resourcemanager.rmnode.RMNode;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.common.fica.FiCaSchedulerApp;
@@ -55,16 +60,24 @@ import org.apache.hadoop.yarn.server.utils.BuilderUtils;
  * {@code LocalityAppPlacementAllocator} on a real CapacityScheduler (MockRM). Not a test.
  *
  * <ol>
- *   <li>Throughput (pattern of Hadoop's TestCapacitySchedulerPerf): 1000 nodes
- *       (5 zones × 10 racks × 20 hosts), applications with MapReduce-like host/rack/ANY asks,
- *       node heartbeats driven directly into the scheduler; allocations per second.</li>
+ *   <li>Throughput (pattern of Hadoop's TestCapacitySchedulerPerf), five workloads: healthy
+ *       (1000 roomy nodes), busy nodes (4 slots each, ~95% full, containers finishing),
+ *       each application's replicas in 2 of 3 zones, a third of the named hosts
+ *       DataNode-only, multi-node placement. Each workload runs stock and zone-aware
+ *       back to back in rounds, the order alternating, {@code bench.warmup} (2) warm-up
+ *       rounds not counted, then {@code bench.rounds} (7) measured ones; printed: the median
+ *       allocations/s of each, the median and min..max of the per-round ratio, the locality
+ *       shares (YARN's node/rack/off-switch type, off-switch split by the application's
+ *       data zones) and the off-zone offers the zone tier refused.</li>
  *   <li>Locality: 3 zones × 10 racks × 10 hosts, 10 slots each, cluster 70% / 90% busy, tasks with
  *       3 replicas over 2 zones; an emulated MapReduce AM takes each container for a task
  *       with a replica on the node, else in the rack, else in the zone, else any; share of
- *       tasks per tier and off-zone share.</li>
- *   <li>Both again with CapacityScheduler multi-node placement (utilisation sorter): every
- *       heartbeat is one pass over all nodes in the order the allocator returns.</li>
+ *       tasks per tier and off-zone share, with and without multi-node placement
+ *       ({@code -Dbench.locality=false} skips it).</li>
  * </ol>
+ *
+ * <p>{@code -Dbench.only=busy,DN-only} runs only the named workloads (the system properties
+ * reach the benchmark JVM only when it is started by hand, not through exec:exec).
  *
  * Applications and nodes are added straight to the scheduler, as in TestCapacitySchedulerPerf.
  * Run: {@code mvn -B -ntp -pl yarn-scheduler test-compile exec:exec@benchmark}
@@ -77,11 +90,16 @@ public final class ZonePlacementBenchmark {
   }
 
   private static List<String> addTopology(String prefix, int zones, int racks, int hosts) {
+    return addTopology(prefix, "h", zones, racks, hosts);
+  }
+
+  private static List<String> addTopology(String prefix, String hostLetter, int zones,
+      int racks, int hosts) {
     List<String> names = new ArrayList<>();
     for (int z = 0; z < zones; z++) {
       for (int r = 0; r < racks; r++) {
         for (int h = 0; h < hosts; h++) {
-          String host = prefix + "z" + z + "r" + r + "h" + h;
+          String host = prefix + "z" + z + "r" + r + hostLetter + h;
           TOPOLOGY.put(host, "/zone-" + prefix + z + "/rack-" + r);
           names.add(host);
         }
@@ -92,47 +110,81 @@ public final class ZonePlacementBenchmark {
 
   public static void main(String[] args) throws Exception {
     List<String> perfHosts = addTopology("p", 5, 10, 20);
+    List<String> zoneHosts = addTopology("q", 3, 10, 20);
+    // DataNode-only hosts: in the topology (the RM resolves their racks), no NodeManager.
+    List<String> dataOnlyHosts = addTopology("q", "d", 3, 10, 10);
     List<String> locHosts = addTopology("l", 3, 10, 10);
     File table = new File("target/bench-topology.table");
     table.getParentFile().mkdirs();
+    // DataNode-only hosts, the only names the allocator resolves (NodeManagers' racks come
+    // from the scheduler), get their own address, in the table (YARN's RackResolver looks
+    // racks up by the normalised address) and in target/bench-hosts, which the JVM reads as
+    // its hosts file (-Djdk.net.hosts.file, set by the exec execution): they resolve at once,
+    // as in a cluster with working DNS, instead of each lookup waiting for the resolver to
+    // fail (about 0.2 s each here, which made that workload measure DNS failures).
+    Set<String> dataOnly = new HashSet<>(dataOnlyHosts);
     StringBuilder sb = new StringBuilder();
+    StringBuilder hostsFile = new StringBuilder("127.0.0.1 localhost\n");
+    String self = localHostName();
+    if (self != null) {
+      hostsFile.append("127.0.0.1 ").append(self).append('\n');
+    }
+    int seq = 1;
     for (Map.Entry<String, String> e : TOPOLOGY.entrySet()) {
       sb.append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+      if (dataOnly.contains(e.getKey())) {
+        String ip = "10." + (seq >> 16) + "." + ((seq >> 8) & 255) + "." + (seq & 255);
+        seq++;
+        sb.append(ip).append(' ').append(e.getValue()).append('\n');
+        hostsFile.append(ip).append(' ').append(e.getKey()).append('\n');
+      }
       NetUtils.addStaticResolution(e.getKey(), "127.0.0.1");
     }
     Files.write(table.toPath(), sb.toString().getBytes(StandardCharsets.UTF_8));
+    Files.write(new File("target/bench-hosts").toPath(),
+        hostsFile.toString().getBytes(StandardCharsets.UTF_8));
 
-    // Interleaved repetitions, the order alternating so JIT warm-up favours neither side; the
-    // first half warms up, the median of the second half is reported (and the best run).
-    int reps = Math.max(2, Integer.getInteger("bench.reps", 8));
-    for (boolean multiNode : new boolean[] {false, true}) {
-      System.out.println("== Throughput: 1000 nodes, MapReduce-like asks"
-          + (multiNode ? ", multi-node placement" : "") + " (" + reps
-          + " interleaved runs each, median of the last " + (reps - reps / 2) + ") ==");
-      List<List<Double>> measured = Arrays.asList(new ArrayList<>(), new ArrayList<>());
-      for (int rep = 0; rep < reps; rep++) {
-        for (int i = 0; i < 2; i++) {
-          int mode = (rep % 2 == 0) ? i : 1 - i;
-          double r = throughput(table, mode == 1, multiNode, perfHosts);
-          System.out.printf(Locale.ROOT, "  run %d %-6s %,10.0f allocations/s%n", rep + 1,
-              mode == 1 ? "zone" : "stock", r);
-          measured.get(mode).add(r);
-        }
+    int warmup = Math.max(0, Integer.getInteger("bench.warmup", 2));
+    int rounds = Math.max(1, Integer.getInteger("bench.rounds", 7));
+    String only = System.getProperty("bench.only", "");
+    List<Workload> workloads = Arrays.asList(
+        new Workload("healthy", "1000 NMs (5 zones) x 64 slots, 10 apps x 1500 tasks, replicas"
+            + " over 2 random zones per task", perfHosts, 64, 0, 0, false, 10, 1500,
+            (rnd, app, n) -> tasks(rnd, perfHosts, n, -1, -1, null)),
+        new Workload("busy", "600 NMs (3 zones) x 4 slots, background app on 75% of the slots,"
+            + " 10 apps x 400 tasks in 2 of 3 zones, oldest container released past 20%"
+            + " in flight (cluster ~95% full)", zoneHosts, 4, 75, 480, false, 10, 400,
+            (rnd, app, n) -> tasks(rnd, zoneHosts, n, app % 3, (app + 1) % 3, null)),
+        new Workload("2-zones", "600 NMs (3 zones) x 32 slots, 10 apps x 1500 tasks, each app's"
+            + " replicas in 2 of 3 zones", zoneHosts, 32, 0, 0, false, 10, 1500,
+            (rnd, app, n) -> tasks(rnd, zoneHosts, n, app % 3, (app + 1) % 3, null)),
+        new Workload("DN-only", "as 2-zones, one replica of each task (a third of the named"
+            + " hosts) on a DataNode-only host", zoneHosts, 32, 0, 0, false, 10, 1500,
+            (rnd, app, n) -> tasks(rnd, zoneHosts, n, app % 3, (app + 1) % 3, dataOnlyHosts)),
+        new Workload("multi-node", "1000 NMs (5 zones) x 64 slots, 10 apps x 300 tasks,"
+            + " multi-node placement (utilisation sorter, re-sorted every second)", perfHosts,
+            64, 0, 0, true, 10, 300, (rnd, app, n) -> tasks(rnd, perfHosts, n, -1, -1, null)));
+
+    List<String> summary = new ArrayList<>();
+    for (Workload w : workloads) {
+      if (!only.isEmpty() && !Arrays.asList(only.split(",")).contains(w.name)) {
+        continue;
       }
-      double[] median = new double[2];
-      double[] best = new double[2];
-      for (int mode = 0; mode < 2; mode++) {
-        List<Double> warm = new ArrayList<>(measured.get(mode).subList(reps / 2, reps));
-        Collections.sort(warm);
-        int n = warm.size();
-        median[mode] = n % 2 == 1 ? warm.get(n / 2) : (warm.get(n / 2 - 1) + warm.get(n / 2)) / 2;
-        best[mode] = Collections.max(measured.get(mode));
-      }
-      System.out.printf(Locale.ROOT, "  median: stock %,.0f/s   zone-aware %,.0f/s   ratio %.2f"
-          + "   (best: %,.0f vs %,.0f, ratio %.2f)%n", median[0], median[1],
-          median[1] / median[0], best[0], best[1], best[1] / best[0]);
+      summary.add(measure(table, w, warmup, rounds));
+    }
+    System.out.println("== Summary (allocations/s: median of " + rounds + " measured rounds;"
+        + " ratio zone-aware/stock per round: median and min..max; locality of the measured"
+        + " containers: node / rack / zone / off-zone) ==");
+    System.out.println("| workload | stock alloc/s | zone-aware alloc/s | ratio median | ratio"
+        + " min..max | stock node/rack/zone/off-zone | zone-aware node/rack/zone/off-zone |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    for (String row : summary) {
+      System.out.println(row);
     }
 
+    if (!Boolean.parseBoolean(System.getProperty("bench.locality", "true"))) {
+      return;
+    }
     for (boolean multiNode : new boolean[] {false, true}) {
       for (int[] load : new int[][] {{70, 500}, {90, 200}}) {
         int busyPct = load[0];
@@ -152,6 +204,146 @@ public final class ZonePlacementBenchmark {
     }
   }
 
+  /** The machine's name, for the JVM hosts file (InetAddress.getLocalHost looks it up). */
+  private static String localHostName() {
+    String name = System.getenv("HOSTNAME");
+    File etc = new File("/etc/hostname");
+    if ((name == null || name.isEmpty()) && etc.canRead()) {
+      try {
+        name = new String(Files.readAllBytes(etc.toPath()), StandardCharsets.UTF_8).trim();
+      } catch (java.io.IOException e) {
+        name = null;
+      }
+    }
+    return name == null || name.isEmpty() ? null : name;
+  }
+
+  /** Tasks of one application: {@code (random, application index, count)}. */
+  private interface TaskSource {
+    List<String[]> tasks(Random rnd, int app, int n);
+  }
+
+  /** One throughput workload, run for both allocators in the same JVM. */
+  private static final class Workload {
+    final String name;
+    final String description;
+    final List<String> hosts;
+    final int slots;
+    final int busyPct;
+    final int inFlight;
+    final boolean multiNode;
+    final int apps;
+    final int tasksPerApp;
+    final TaskSource taskSource;
+
+    Workload(String name, String description, List<String> hosts, int slots, int busyPct,
+        int inFlight, boolean multiNode, int apps, int tasksPerApp, TaskSource taskSource) {
+      this.name = name;
+      this.description = description;
+      this.hosts = hosts;
+      this.slots = slots;
+      this.busyPct = busyPct;
+      this.inFlight = inFlight;
+      this.multiNode = multiNode;
+      this.apps = apps;
+      this.tasksPerApp = tasksPerApp;
+      this.taskSource = taskSource;
+    }
+  }
+
+  /** One run: allocations per second and the measured containers per tier. */
+  private static final class Run {
+    final double rate;
+    /** node, rack, zone, off-zone. */
+    final long[] tiers;
+    /** Off-zone offers the zone tier refused (zone-aware only). */
+    final long skipped;
+    /** Node heartbeats per allocated container. */
+    final double heartbeatsPerAllocation;
+
+    Run(double rate, long[] tiers, long skipped, double heartbeatsPerAllocation) {
+      this.rate = rate;
+      this.tiers = tiers;
+      this.skipped = skipped;
+      this.heartbeatsPerAllocation = heartbeatsPerAllocation;
+    }
+  }
+
+  /**
+   * Warm-up rounds (not counted), then measured rounds; each round runs stock and zone-aware
+   * back to back, the order alternating from round to round, and yields one ratio.
+   *
+   * @return the summary table row
+   */
+  private static String measure(File table, Workload w, int warmup, int rounds)
+      throws Exception {
+    System.out.println("== " + w.name + ": " + w.description + " (" + warmup
+        + " warm-up rounds, " + rounds + " measured; order alternates) ==");
+    List<List<Double>> rates = Arrays.asList(new ArrayList<>(), new ArrayList<>());
+    List<Double> ratios = new ArrayList<>();
+    long[][] tiers = new long[2][4];
+    long skipped = 0;
+    for (int round = 0; round < warmup + rounds; round++) {
+      boolean counted = round >= warmup;
+      Run[] runs = new Run[2];
+      for (int i = 0; i < 2; i++) {
+        int mode = (round % 2 == 0) ? i : 1 - i;
+        runs[mode] = throughput(table, w, mode == 1);
+      }
+      double ratio = runs[1].rate / runs[0].rate;
+      System.out.printf(Locale.ROOT, "  %-9s %d (%s first)  stock %,9.0f/s  zone-aware %,9.0f/s"
+          + "  ratio %.2f   (heartbeats per allocation %.2f / %.2f)%n",
+          counted ? "round" : "warm-up", counted ? round - warmup + 1 : round + 1,
+          round % 2 == 0 ? "stock" : "zone", runs[0].rate, runs[1].rate, ratio,
+          runs[0].heartbeatsPerAllocation, runs[1].heartbeatsPerAllocation);
+      if (counted) {
+        ratios.add(ratio);
+        skipped += runs[1].skipped;
+        for (int mode = 0; mode < 2; mode++) {
+          rates.get(mode).add(runs[mode].rate);
+          for (int t = 0; t < 4; t++) {
+            tiers[mode][t] += runs[mode].tiers[t];
+          }
+        }
+      }
+    }
+    double stock = median(rates.get(0));
+    double ours = median(rates.get(1));
+    double ratio = median(ratios);
+    double min = Collections.min(ratios);
+    double max = Collections.max(ratios);
+    System.out.printf(Locale.ROOT, "  median: stock %,.0f/s   zone-aware %,.0f/s   ratio median"
+        + " %.2f (min %.2f .. max %.2f over %d rounds)%s%n", stock, ours, ratio, min, max,
+        ratios.size(), ratio >= 0.95 ? "" : "   BELOW 0.95");
+    System.out.printf(Locale.ROOT, "  %-10s %8s %8s %8s %9s   (containers of the measured"
+        + " rounds)%n", "locality", "node", "rack", "zone", "off-zone");
+    String[] shares = new String[2];
+    for (int mode = 0; mode < 2; mode++) {
+      long total = Math.max(1, tiers[mode][0] + tiers[mode][1] + tiers[mode][2]
+          + tiers[mode][3]);
+      double[] pct = new double[4];
+      for (int t = 0; t < 4; t++) {
+        pct[t] = 100.0 * tiers[mode][t] / total;
+      }
+      System.out.printf(Locale.ROOT, "  %-10s %7.1f%% %7.1f%% %7.1f%% %8.2f%%%n",
+          mode == 0 ? "stock" : "zone", pct[0], pct[1], pct[2], pct[3]);
+      shares[mode] = String.format(Locale.ROOT, "%.1f / %.1f / %.1f / %.2f %%", pct[0], pct[1],
+          pct[2], pct[3]);
+    }
+    System.out.printf(Locale.ROOT, "  zone tier: %,d off-zone offers refused by zone-aware in"
+        + " the measured rounds (%,d containers)%n", skipped,
+        tiers[1][0] + tiers[1][1] + tiers[1][2] + tiers[1][3]);
+    return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f× | %.2f–%.2f | %s | %s |",
+        w.name, stock, ours, ratio, min, max, shares[0], shares[1]);
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> v = new ArrayList<>(values);
+    Collections.sort(v);
+    int n = v.size();
+    return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+  }
+
   private static void print(String name, Map<PlacementTier, Integer> m) {
     double total = 0;
     for (int v : m.values()) {
@@ -168,6 +360,9 @@ public final class ZonePlacementBenchmark {
   private static Configuration conf(File table, boolean zone, boolean multiNode,
       long sortingIntervalMs) {
     Configuration conf = new YarnConfiguration();
+    // The RM's stores (node attributes) under target/, not the machine-wide
+    // /tmp/hadoop-yarn-$USER another JVM's RM may be rewriting at the same moment.
+    conf.set("hadoop.tmp.dir", new File("target/bench-tmp").getAbsolutePath());
     conf.set(YarnConfiguration.RM_SCHEDULER, CapacityScheduler.class.getName());
     conf.set("net.topology.node.switch.mapping.impl", TableMapping.class.getName());
     conf.set("net.topology.table.file.name", table.getAbsolutePath());
@@ -188,9 +383,10 @@ public final class ZonePlacementBenchmark {
       conf.set(p, "resource-based");
       conf.set(p + ".resource-based.class", SORTER);
       conf.setLong(p + ".resource-based.sorting-interval.ms", sortingIntervalMs);
-      // Heartbeats are driven by hand, slower than real ones: keep every node a candidate.
-      conf.setLong(YarnConfiguration.RM_NM_HEARTBEAT_INTERVAL_MS, 60_000);
     }
+    // Heartbeats are driven by hand, slower than real ones (and set-up is untimed): keep every
+    // node a multi-node candidate and, for the room check, a heartbeating node.
+    conf.setLong(YarnConfiguration.RM_NM_HEARTBEAT_INTERVAL_MS, 60_000);
     return conf;
   }
 
@@ -201,28 +397,78 @@ public final class ZonePlacementBenchmark {
     return rm;
   }
 
+  /**
+   * Stops an RM and lets it be collected: the ResourceTrackerService's
+   * DecommissioningNodesWatcher timer, which RM stop leaves running (Hadoop 3.4) and whose
+   * task holds the RM context, is stopped; stub-only mocks record no invocations, and the
+   * inline mock maker's registry and the static queue metrics are cleared, as Hadoop's tests
+   * do. Else every run's RM, containers and asks stay reachable and a full run ends in
+   * back-to-back full GCs.
+   */
+  private static void stop(MockRM rm) {
+    rm.stop();
+    try {
+      java.lang.reflect.Field f = org.apache.hadoop.yarn.server.resourcemanager
+          .ResourceTrackerService.class.getDeclaredField("decommissioningWatcher");
+      f.setAccessible(true);
+      Object watcher = f.get(rm.getResourceTrackerService());
+      if (watcher != null) {
+        watcher.getClass().getMethod("stop").invoke(watcher);
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      System.out.println("  (could not stop the DecommissioningNodesWatcher timer: " + e + ")");
+    }
+    org.mockito.Mockito.framework().clearInlineMocks();
+    org.apache.hadoop.yarn.server.resourcemanager.scheduler.QueueMetrics.clearQueueMetrics();
+    org.apache.hadoop.metrics2.lib.DefaultMetricsSystem.shutdown();
+  }
+
   private static void quiet() {
     org.apache.log4j.LogManager.getRootLogger().setLevel(org.apache.log4j.Level.WARN);
   }
 
   /** A task: the hosts of its three replicas. */
   private static List<String[]> tasks(Random rnd, List<String> hosts, int n) {
+    return tasks(rnd, hosts, n, -1, -1, null);
+  }
+
+  private static String zoneOfHost(String host) {
+    String rack = TOPOLOGY.get(host);
+    return rack.substring(0, rack.indexOf('/', 1));
+  }
+
+  /**
+   * Tasks with three replicas over two zones: the first in zone {@code zx}, the second in zone
+   * {@code zy}, the third in the second's rack ({@code zx < 0}: a random pair per task). With
+   * {@code dataOnly}, the first replica is on a DataNode-only host of zone {@code zx}.
+   */
+  private static List<String[]> tasks(Random rnd, List<String> hosts, int n, int zx, int zy,
+      List<String> dataOnly) {
     Map<String, List<String>> byZone = new LinkedHashMap<>();
     Map<String, List<String>> byRack = new HashMap<>();
     for (String h : hosts) {
-      String rack = TOPOLOGY.get(h);
-      byZone.computeIfAbsent(rack.substring(0, rack.indexOf('/', 1)), k -> new ArrayList<>())
-          .add(h);
-      byRack.computeIfAbsent(rack, k -> new ArrayList<>()).add(h);
+      byZone.computeIfAbsent(zoneOfHost(h), k -> new ArrayList<>()).add(h);
+      byRack.computeIfAbsent(TOPOLOGY.get(h), k -> new ArrayList<>()).add(h);
+    }
+    Map<String, List<String>> dataOnlyByZone = new HashMap<>();
+    if (dataOnly != null) {
+      for (String h : dataOnly) {
+        dataOnlyByZone.computeIfAbsent(zoneOfHost(h), k -> new ArrayList<>()).add(h);
+      }
     }
     List<String> zones = new ArrayList<>(byZone.keySet());
     List<String[]> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      int zx = rnd.nextInt(zones.size());
-      int zy = (zx + 1 + rnd.nextInt(zones.size() - 1)) % zones.size();
-      List<String> hx = byZone.get(zones.get(zx));
+      int x = zx;
+      int y = zy;
+      if (zx < 0) {
+        x = rnd.nextInt(zones.size());
+        y = (x + 1 + rnd.nextInt(zones.size() - 1)) % zones.size();
+      }
+      List<String> hx = dataOnly != null ? dataOnlyByZone.get(zones.get(x))
+          : byZone.get(zones.get(x));
       String first = hx.get(rnd.nextInt(hx.size()));
-      List<String> hy = byZone.get(zones.get(zy));
+      List<String> hy = byZone.get(zones.get(y));
       String second = hy.get(rnd.nextInt(hy.size()));
       List<String> rackY = byRack.get(TOPOLOGY.get(second));
       String third;
@@ -304,11 +550,13 @@ public final class ZonePlacementBenchmark {
     ApplicationId appId = BuilderUtils.newApplicationId(100, appSeq++);
     ApplicationAttemptId attemptId = BuilderUtils.newApplicationAttemptId(appId, 1);
     RMAppAttemptMetrics metrics = new RMAppAttemptMetrics(attemptId, rm.getRMContext());
-    RMAppImpl app = mock(RMAppImpl.class);
+    RMAppImpl app = mock(RMAppImpl.class, withSettings().stubOnly());
     when(app.getApplicationId()).thenReturn(appId);
-    RMAppAttemptImpl attempt = mock(RMAppAttemptImpl.class);
-    when(attempt.getMasterContainer()).thenReturn(mock(Container.class));
-    when(attempt.getSubmissionContext()).thenReturn(mock(ApplicationSubmissionContext.class));
+    RMAppAttemptImpl attempt = mock(RMAppAttemptImpl.class, withSettings().stubOnly());
+    when(attempt.getMasterContainer()).thenReturn(
+        mock(Container.class, withSettings().stubOnly()));
+    when(attempt.getSubmissionContext()).thenReturn(
+        mock(ApplicationSubmissionContext.class, withSettings().stubOnly()));
     when(attempt.getAppAttemptId()).thenReturn(attemptId);
     when(attempt.getRMAppAttemptMetrics()).thenReturn(metrics);
     when(app.getCurrentAppAttempt()).thenReturn(attempt);
@@ -318,41 +566,112 @@ public final class ZonePlacementBenchmark {
     return cs.getApplicationAttempt(attemptId);
   }
 
-  private static double throughput(File table, boolean zone, boolean multiNode,
-      List<String> hosts) throws Exception {
+  /**
+   * One run of a workload with one allocator, in its own MockRM: nodes, the background load
+   * (busy workload), the applications and their asks are set up untimed; then node heartbeats
+   * in round-robin order until 90% of the asks are allocated (the tail, a few asks left per
+   * application, is mostly delay-scheduling waits). Busy workload: once more than
+   * {@code inFlight} of the applications' containers run, the oldest one finishes.
+   */
+  private static Run throughput(File table, Workload w, boolean zone) throws Exception {
     // Multi-node: the sorter thread re-sorts once a second, YARN's default.
-    MockRM rm = startRm(conf(table, zone, multiNode, 1000));
+    MockRM rm = startRm(conf(table, zone, w.multiNode, 1000));
     try {
-      List<RMNode> nodes = addNodes(rm, hosts, 64 * GB, 64);
-      if (multiNode) {
+      List<RMNode> nodes = addNodes(rm, w.hosts, w.slots * GB, w.slots);
+      if (w.multiNode) {
         rm.getRMContext().getMultiNodeSortingManager().getMultiNodePolicy(SORTER)
             .reSortClusterNodes();
       }
       CapacityScheduler cs = (CapacityScheduler) rm.getResourceScheduler();
       Random rnd = new Random(42);
-      int apps = 10;
-      int perApp = 3000;
-      for (int a = 0; a < apps; a++) {
-        addApp(rm).updateResourceRequests(
-            asks(tasks(rnd, hosts, perApp), new HashSet<String>(), GB));
+      if (w.busyPct > 0) {
+        int busy = w.slots * nodes.size() * w.busyPct / 100;
+        FiCaSchedulerApp bg = addApp(rm);
+        bg.updateResourceRequests(Collections.singletonList(ResourceRequest.newInstance(
+            Priority.newInstance(5), ResourceRequest.ANY, Resource.newInstance(GB, 1), busy)));
+        while (cs.getRootQueue().getMetrics().getAllocatedContainers() < busy) {
+          cs.handle(new NodeUpdateSchedulerEvent(nodes.get(rnd.nextInt(nodes.size()))));
+        }
+      }
+      Map<ApplicationAttemptId, Set<String>> appZones = new HashMap<>();
+      List<FiCaSchedulerApp> apps = new ArrayList<>();
+      for (int a = 0; a < w.apps; a++) {
+        List<String[]> tasks = w.taskSource.tasks(rnd, a, w.tasksPerApp);
+        Set<String> zones = new HashSet<>();
+        for (String[] t : tasks) {
+          for (String h : t) {
+            zones.add(zoneOfHost(h));
+          }
+        }
+        FiCaSchedulerApp app = addApp(rm);
+        app.updateResourceRequests(asks(tasks, new HashSet<String>(), GB));
+        appZones.put(app.getApplicationAttemptId(), zones);
+        apps.add(app);
       }
       quiet();
-      long before = cs.getRootQueue().getMetrics().getAllocatedContainers();
-      long target = (long) apps * perApp;
+      long offZone = 0;
+      java.util.ArrayDeque<RMContainer> running = new java.util.ArrayDeque<>();
+      Set<ContainerId> seen = new HashSet<>();
+      long skippedBefore = ZonePlacementMetrics.get().getOffZoneOffersSkipped();
+      long before = cs.getRootQueue().getMetrics().getAggregateAllocatedContainers();
+      long target = (long) w.apps * w.tasksPerApp * 9 / 10;
       long start = System.nanoTime();
       int i = 0;
       long allocated = 0;
       while (allocated < target && i < 200 * nodes.size()) {
-        cs.handle(new NodeUpdateSchedulerEvent(nodes.get(i++ % nodes.size())));
-        if ((i & 255) == 0) {
-          allocated = cs.getRootQueue().getMetrics().getAllocatedContainers() - before;
+        RMNode n = nodes.get(i++ % nodes.size());
+        cs.handle(new NodeUpdateSchedulerEvent(n));
+        if (w.inFlight > 0) {
+          long now = cs.getRootQueue().getMetrics().getAggregateAllocatedContainers() - before;
+          if (now == allocated) {
+            continue;
+          }
+          allocated = now;
+          for (RMContainer c : cs.getNode(n.getNodeID()).getCopiedListOfRunningContainers()) {
+            Set<String> zones = appZones.get(c.getApplicationAttemptId());
+            if (zones != null && seen.add(c.getContainerId())) {
+              running.add(c);
+              if (!zones.contains(zoneOfHost(n.getHostName()))) {
+                offZone++;
+              }
+            }
+          }
+          while (running.size() > w.inFlight) {
+            RMContainer done = running.poll();
+            cs.completedContainer(done, ContainerStatus.newInstance(done.getContainerId(),
+                ContainerState.COMPLETE, "done", 0), RMContainerEventType.KILL);
+          }
+        } else if ((i & 63) == 0) {
+          allocated = cs.getRootQueue().getMetrics().getAggregateAllocatedContainers() - before;
         }
       }
-      allocated = cs.getRootQueue().getMetrics().getAllocatedContainers() - before;
+      allocated = cs.getRootQueue().getMetrics().getAggregateAllocatedContainers() - before;
       double secs = (System.nanoTime() - start) / 1e9;
-      return allocated / secs;
+      long skipped = ZonePlacementMetrics.get().getOffZoneOffersSkipped() - skippedBefore;
+      long[] tiers = new long[4];
+      for (FiCaSchedulerApp app : apps) {
+        int[][] stats = rm.getRMContext().getRMApps().get(app.getApplicationId())
+            .getCurrentAppAttempt().getRMAppAttemptMetrics().getLocalityStatistics();
+        for (int t = 0; t < 3; t++) {
+          for (int v : stats[t]) {
+            tiers[t] += v;
+          }
+        }
+        if (w.inFlight == 0) {
+          Set<String> zones = appZones.get(app.getApplicationAttemptId());
+          for (RMContainer c : app.getLiveContainers()) {
+            if (!zones.contains(zoneOfHost(c.getAllocatedNode().getHost()))) {
+              offZone++;
+            }
+          }
+        }
+      }
+      // YARN's off-switch containers: in a zone of the application's data, or off-zone.
+      tiers[3] = offZone;
+      tiers[2] -= offZone;
+      return new Run(allocated / secs, tiers, skipped, (double) i / Math.max(1, allocated));
     } finally {
-      rm.stop();
+      stop(rm);
     }
   }
 
@@ -407,7 +726,7 @@ public final class ZonePlacementBenchmark {
       tiers.put(PlacementTier.NONE, pending.size());
       return tiers;
     } finally {
-      rm.stop();
+      stop(rm);
     }
   }
 
