@@ -60,6 +60,18 @@ now_s() {
 }
 
 #######################################
+# Converts decimal seconds ("2", "0.5", "600.25") to integer nanoseconds, in bash only
+# (awk is not used: mawk's printf "%d" stops at 2^31-1, i.e. 2.1 s). Digits past the ninth
+# decimal are dropped. Returns 1 when the argument is not decimal seconds.
+#######################################
+secs_to_ns() {
+  local s="$1" frac
+  [[ "${s}" =~ ^([0-9]{1,9})(\.([0-9]*))?$ ]] || return 1
+  frac="${BASH_REMATCH[3]}000000000"
+  echo "$((10#${BASH_REMATCH[1]} * 1000000000 + 10#${frac:0:9}))"
+}
+
+#######################################
 # Formats a duration given in nanoseconds as seconds with one decimal.
 #######################################
 fmt_duration() {
@@ -112,7 +124,9 @@ report_failed_step() {
 }
 
 #######################################
-# Polls a command until it succeeds or the timeout passes.
+# Polls a command until it succeeds or the timeout passes. Between polls it calls
+# wait_hook when the caller defines one (nn-relaunch renews its lease there), so a long
+# wait never outlives the lease.
 # Arguments:
 #   timeout seconds, poll interval seconds, command...
 # Returns:
@@ -128,6 +142,9 @@ wait_until() {
     fi
     if (($(now_s) >= deadline)); then
       return 1
+    fi
+    if declare -F wait_hook >/dev/null; then
+      wait_hook
     fi
     sleep "${interval}"
   done

@@ -36,7 +36,9 @@ declare -gA CFG_DEFAULTS=(
   [LAUNCH_TIMEOUT]="600"
   [ATTACH_TIMEOUT]="120"
   [COMMAND_TIMEOUT]="300"
+  [START_TIMEOUT]="900"
   [SAFEMODE_TIMEOUT]="600"
+  [COMMAND_GRACE]="60"
   [VERIFY_TIMEOUT]="120"
   # nn-watch
   [WATCH_INTERVAL]="5"
@@ -56,6 +58,9 @@ declare -gA CFG_DEFAULTS=(
   [AWS_ADDRESS_MODE]="eip"
   [AWS_DEVICE_NAME]="/dev/sdf"
   [AWS_NN_HOST_PATH]="/opt/ha-scripts/bin/nn-host"
+  [AWS_SSM_ONLINE_TIMEOUT]="600"
+  [AWS_REQUIRE_INSTANCE_PROFILE]="true"
+  [AWS_VERIFY_VIA]="private-ip"
   # local provider
   [LOCAL_STATE_DIR]=""
   [LOCAL_ZONES]="zone-a,zone-b,zone-c"
@@ -68,8 +73,13 @@ declare -gA CFG_DEFAULTS=(
 readonly CFG_REQUIRED_COMMON=(PROVIDER CLUSTER_ID VOLUME_ID ADDRESS)
 # Keys that must be non-negative integers.
 readonly CFG_INTEGER_KEYS=(NN_RPC_PORT NN_HTTP_PORT LEASE_TTL FENCE_TIMEOUT DETACH_TIMEOUT
-  FORCE_DETACH_TIMEOUT LAUNCH_TIMEOUT ATTACH_TIMEOUT COMMAND_TIMEOUT SAFEMODE_TIMEOUT
-  VERIFY_TIMEOUT WATCH_FAILURES WATCH_MIN_DOWN WATCH_PROBE_TIMEOUT)
+  FORCE_DETACH_TIMEOUT LAUNCH_TIMEOUT ATTACH_TIMEOUT COMMAND_TIMEOUT START_TIMEOUT
+  SAFEMODE_TIMEOUT COMMAND_GRACE VERIFY_TIMEOUT WATCH_FAILURES WATCH_MIN_DOWN
+  WATCH_PROBE_TIMEOUT AWS_SSM_ONLINE_TIMEOUT)
+# Time limits that must be at least 1 s (0 would give up before the first poll).
+readonly CFG_TIMEOUT_KEYS=(LEASE_TTL FENCE_TIMEOUT DETACH_TIMEOUT FORCE_DETACH_TIMEOUT
+  LAUNCH_TIMEOUT ATTACH_TIMEOUT COMMAND_TIMEOUT START_TIMEOUT SAFEMODE_TIMEOUT COMMAND_GRACE
+  VERIFY_TIMEOUT AWS_SSM_ONLINE_TIMEOUT)
 # Keys that may be decimal seconds.
 readonly CFG_SECONDS_KEYS=(LEASE_SETTLE POLL_INTERVAL WATCH_INTERVAL)
 
@@ -131,6 +141,7 @@ config_validate_common() {
     [[ "${CFG[${key}]}" =~ ^[0-9]+(\.[0-9]+)?$ ]] \
       || die "${EXIT_USAGE}" "${key}=${CFG[${key}]}: expected seconds"
   done
+  config_validate_times
   case "${CFG[FENCE_MODE]}" in
     stop | terminate) ;;
     *) die "${EXIT_USAGE}" "FENCE_MODE=${CFG[FENCE_MODE]}: expected stop or terminate" ;;
@@ -147,6 +158,31 @@ config_validate_common() {
     || die "${EXIT_USAGE}" "MOUNT_POINT=${CFG[MOUNT_POINT]}: expected an absolute path"
   [[ "${CFG[NAME_SUBDIR]}" =~ ^[A-Za-z0-9._/-]+$ && "${CFG[NAME_SUBDIR]}" != *..* ]] \
     || die "${EXIT_USAGE}" "NAME_SUBDIR=${CFG[NAME_SUBDIR]}: expected a relative path"
+}
+
+#######################################
+# The relations between the time limits (documented in conf/nn-relaunch.conf.example).
+# Exits EXIT_USAGE naming the keys.
+#######################################
+config_validate_times() {
+  local key settle_ns poll_ns ttl_ns
+  for key in "${CFG_TIMEOUT_KEYS[@]}"; do
+    ((CFG[${key}] >= 1)) || die "${EXIT_USAGE}" "${key}=${CFG[${key}]}: expected at least 1 (seconds)"
+  done
+  settle_ns="$(secs_to_ns "${CFG[LEASE_SETTLE]}")"
+  poll_ns="$(secs_to_ns "${CFG[POLL_INTERVAL]}")"
+  ttl_ns=$((CFG[LEASE_TTL] * 1000000000))
+  ((settle_ns > 0)) || die "${EXIT_USAGE}" "LEASE_SETTLE=${CFG[LEASE_SETTLE]}: expected more than 0"
+  ((poll_ns > 0)) || die "${EXIT_USAGE}" "POLL_INTERVAL=${CFG[POLL_INTERVAL]}: expected more than 0"
+  # The claim must outlive the settle wait with room to spare.
+  ((ttl_ns >= 3 * settle_ns)) \
+    || die "${EXIT_USAGE}" "LEASE_TTL=${CFG[LEASE_TTL]} must be at least 3 x LEASE_SETTLE (${CFG[LEASE_SETTLE]})"
+  # Renewed from inside every wait once half of it has run out: polls must come far more often.
+  ((ttl_ns >= 10 * poll_ns)) \
+    || die "${EXIT_USAGE}" "LEASE_TTL=${CFG[LEASE_TTL]} must be at least 10 x POLL_INTERVAL (${CFG[POLL_INTERVAL]})"
+  # One client read cannot renew the lease: it must end within half of it.
+  ((2 * CFG[VERIFY_TIMEOUT] <= CFG[LEASE_TTL])) \
+    || die "${EXIT_USAGE}" "VERIFY_TIMEOUT=${CFG[VERIFY_TIMEOUT]} must be at most LEASE_TTL / 2 (${CFG[LEASE_TTL]} / 2)"
 }
 
 #######################################

@@ -21,21 +21,28 @@ readonly TAG_STATE="nn-relaunch:state"          # in-progress | done
 readonly TAG_OLD="nn-relaunch:old-instance"     # instance fenced by this epoch
 readonly TAG_NEW="nn-relaunch:new-instance"     # replacement launched by this epoch
 readonly TAG_FSCK="nn-relaunch:force-detached"  # epoch that force-detached: full fsck due
+readonly TAG_NAMENODE="nn-relaunch:namenode"    # instance serving the NameNode (last done
+                                                # run, or set by the operator)
 
 LEASE_EPOCH=""
 LEASE_EXPIRES=0
 VOL_ZONE=""
 VOL_STATE=""
 VOL_ATTACHED=""
+VOL_ATTACH_STATE=""
+declare -ga VOL_ATTACHMENTS=()
 declare -gA VTAGS=()
 
 #######################################
-# Describes the volume once (provider volume_info): sets VOL_ZONE, VOL_STATE,
-# VOL_ATTACHED ('' when not attached) and VTAGS (its nn-relaunch:* tags).
+# Describes the volume once (provider volume_info): sets VOL_ZONE, VOL_STATE (the
+# volume's own state: available, in-use, ...), VOL_ATTACHMENTS (every attachment not yet
+# detached, "instance:state"; the instance is '' when unknown), VOL_ATTACHED and
+# VOL_ATTACH_STATE (the first of them, '' when none: attaching, attached, detaching, busy)
+# and VTAGS (its nn-relaunch:* tags).
 # Returns 4 when the volume does not exist; exits on other errors.
 #######################################
 volume_refresh() {
-  local out line rc=0 first=1
+  local out line rc=0 first=1 attachments
   out="$(volume_info "${CFG[VOLUME_ID]}")" || rc=$?
   if ((rc == 4)); then
     return 4
@@ -44,8 +51,17 @@ volume_refresh() {
   VTAGS=()
   while IFS= read -r line; do
     if ((first == 1)); then
-      read -r VOL_ZONE VOL_STATE VOL_ATTACHED <<<"${line}"
-      [[ "${VOL_ATTACHED}" != "-" ]] || VOL_ATTACHED=""
+      read -r VOL_ZONE VOL_STATE attachments <<<"${line}"
+      VOL_ATTACHMENTS=()
+      if [[ -n "${attachments}" && "${attachments}" != "-" ]]; then
+        IFS=',' read -ra VOL_ATTACHMENTS <<<"${attachments}"
+      fi
+      VOL_ATTACHED=""
+      VOL_ATTACH_STATE=""
+      if ((${#VOL_ATTACHMENTS[@]} > 0)); then
+        VOL_ATTACHED="${VOL_ATTACHMENTS[0]%%:*}"
+        VOL_ATTACH_STATE="${VOL_ATTACHMENTS[0]#*:}"
+      fi
       first=0
     elif [[ -n "${line}" ]]; then
       VTAGS["${line%%=*}"]="${line#*=}"
@@ -107,9 +123,26 @@ lease_held_by_other() {
 }
 
 #######################################
-# Acquires the lease or exits EXIT_LEASE. Sets LEASE_EPOCH.
+# Acquires the lease or exits: EXIT_LEASE when another relauncher holds it or won the
+# race, EXIT_FAILED when every attempt wrote its claim too late (a loaded host: run again,
+# or raise LEASE_SETTLE). Sets LEASE_EPOCH.
 #######################################
 lease_acquire() {
+  local attempt
+  for attempt in 1 2 3; do
+    if lease_try; then
+      return 0
+    fi
+    err "lease claim (attempt ${attempt} of 3) written more than LEASE_SETTLE (${CFG[LEASE_SETTLE]}s) after reading the lease; withdrawn"
+  done
+  die "${EXIT_FAILED}" "lease claim took longer than LEASE_SETTLE (${CFG[LEASE_SETTLE]}s) after reading the lease, 3 times; run again (or raise LEASE_SETTLE)"
+}
+
+#######################################
+# One attempt of Fischer's mutex. Returns 0 with the lease, 1 when our claim was written
+# too late (then withdrawn); exits EXIT_LEASE when someone else holds or wins it.
+#######################################
+lease_try() {
   local t_read t_written current epoch claim
   t_read="$(now_ns)"
   tags_read
@@ -125,10 +158,16 @@ lease_acquire() {
   set_volume_tag "${CFG[VOLUME_ID]}" "${TAG_LEASE}" "${claim}"
   t_written="$(now_ns)"
   local settle_ns
-  settle_ns="$(awk -v s="${CFG[LEASE_SETTLE]}" 'BEGIN { printf "%d", s * 1e9 }')"
+  settle_ns="$(secs_to_ns "${CFG[LEASE_SETTLE]}")"
   if ((t_written - t_read > settle_ns)); then
-    set_volume_tag "${CFG[VOLUME_ID]}" "${TAG_LEASE}" "epoch=${epoch} $(lease_me) expires=0" || true
-    die "${EXIT_LEASE}" "lease claim took longer than LEASE_SETTLE (${CFG[LEASE_SETTLE]}s) after reading the lease; withdrawn, run again (raise LEASE_SETTLE)"
+    # Withdraw our claim (put back the free lease we read, so the epoch does not move)
+    # only if it is still the current one: a competitor may have written its own
+    # meanwhile, and that one is not ours to overwrite.
+    tags_read
+    if [[ "${VTAGS[${TAG_LEASE}]:-}" == "${claim}" ]]; then
+      set_volume_tag "${CFG[VOLUME_ID]}" "${TAG_LEASE}" "${current}" || true
+    fi
+    return 1
   fi
   sleep "${CFG[LEASE_SETTLE]}"
   tags_read
@@ -158,10 +197,26 @@ lease_check() {
 }
 
 #######################################
-# Releases the lease (keeps the epoch so the next relaunch counts on from it).
+# Inside long waits (wait_hook): once half of the lease has run out, checks it is still
+# ours and renews it (lease_check); otherwise costs nothing.
+#######################################
+lease_keepalive() {
+  [[ -n "${LEASE_EPOCH}" ]] || return 0
+  if ((LEASE_EXPIRES - $(now_s) < CFG[LEASE_TTL] / 2)); then
+    lease_check
+  fi
+}
+
+#######################################
+# Releases the lease (keeps the epoch so the next relaunch counts on from it), in the
+# same single tag write as the extra KEY VALUE pairs given (e.g. state=done), so no
+# interruption can leave one written without the other.
+# Arguments:
+#   key, value [, key, value ...] (optional)
 #######################################
 lease_release() {
   [[ -n "${LEASE_EPOCH}" ]] || return 0
-  set_volume_tag "${CFG[VOLUME_ID]}" "${TAG_LEASE}" "epoch=${LEASE_EPOCH} $(lease_me) expires=0"
+  set_volume_tags "${CFG[VOLUME_ID]}" "$@" \
+    "${TAG_LEASE}" "epoch=${LEASE_EPOCH} $(lease_me) expires=0"
   LEASE_EPOCH=""
 }

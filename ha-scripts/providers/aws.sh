@@ -62,28 +62,112 @@ provider_validate() {
       ;;
     *) die "${EXIT_USAGE}" "AWS_ADDRESS_MODE=${CFG[AWS_ADDRESS_MODE]}: expected eip or private-ip" ;;
   esac
+  case "${CFG[AWS_VERIFY_VIA]}" in
+    private-ip | public-ip) ;;
+    *) die "${EXIT_USAGE}" "AWS_VERIFY_VIA=${CFG[AWS_VERIFY_VIA]}: expected private-ip or public-ip" ;;
+  esac
+  case "${CFG[AWS_REQUIRE_INSTANCE_PROFILE]}" in
+    true | false) ;;
+    *) die "${EXIT_USAGE}" "AWS_REQUIRE_INSTANCE_PROFILE=${CFG[AWS_REQUIRE_INSTANCE_PROFILE]}: expected true or false" ;;
+  esac
   command -v "${CFG[AWS_CLI]}" >/dev/null \
     || die "${EXIT_USAGE}" "AWS_CLI=${CFG[AWS_CLI]}: command not found"
 }
 
 #######################################
-# Read-only checks before anything is touched: the volume's zone has a subnet, the
-# address exists. (Volume existence and ZONE are checked by the caller via volume_info.)
+# Prints the last line of an AWS CLI error (the one naming the error code).
 #######################################
-provider_preflight() {
-  local zone="$1"
-  [[ -n "$(aws_subnet_for_zone "${zone}")" ]] \
-    || die "${EXIT_USAGE}" "AWS_SUBNETS has no subnet for zone ${zone} (the volume's zone)"
-  local out
-  if [[ "${CFG[AWS_ADDRESS_MODE]}" == "eip" ]]; then
-    out="$(aws_ec2 describe-addresses --allocation-ids "${CFG[ADDRESS]}" 2>&1)" \
-      || die "${EXIT_USAGE}" "ADDRESS=${CFG[ADDRESS]}: Elastic IP not found ($(echo "${out}" | tail -n 1))"
-  fi
+aws_error_line() {
+  sed -e '/^[[:space:]]*$/d' <<<"$1" | tail -n 1
 }
 
 #######################################
-# Describes a volume in one call. First line "zone state attached-instance" ('-' when not
-# attached), then one "key=value" line per nn-relaunch:* tag.
+# True when an IPv4 address lies in a CIDR block.
+#######################################
+ipv4_in_cidr() {
+  local ip="$1" cidr="$2" a b c d net bits
+  IFS=. read -r a b c d <<<"${ip}"
+  local ip_n=$(((a << 24) | (b << 16) | (c << 8) | d))
+  net="${cidr%/*}"
+  bits="${cidr#*/}"
+  IFS=. read -r a b c d <<<"${net}"
+  local net_n=$(((a << 24) | (b << 16) | (c << 8) | d))
+  local mask=$(((0xffffffff << (32 - bits)) & 0xffffffff))
+  (((ip_n & mask) == (net_n & mask)))
+}
+
+#######################################
+# The launch template as run-instances takes it (LaunchTemplateId=...|LaunchTemplateName=...,
+# Version=...), and as describe-launch-template-versions takes it (printed one word a line).
+#######################################
+aws_launch_template_spec() {
+  local lt
+  if [[ "${CFG[AWS_LAUNCH_TEMPLATE]}" == lt-* ]]; then
+    lt="LaunchTemplateId=${CFG[AWS_LAUNCH_TEMPLATE]}"
+  else
+    lt="LaunchTemplateName=${CFG[AWS_LAUNCH_TEMPLATE]}"
+  fi
+  echo "${lt},Version=${CFG[AWS_LAUNCH_TEMPLATE_VERSION]}"
+}
+
+aws_launch_template_args() {
+  if [[ "${CFG[AWS_LAUNCH_TEMPLATE]}" == lt-* ]]; then
+    printf '%s\n' --launch-template-id "${CFG[AWS_LAUNCH_TEMPLATE]}"
+  else
+    printf '%s\n' --launch-template-name "${CFG[AWS_LAUNCH_TEMPLATE]}"
+  fi
+  printf '%s\n' --versions "${CFG[AWS_LAUNCH_TEMPLATE_VERSION]}"
+}
+
+#######################################
+# Read-only checks before anything is touched (config errors exit EXIT_USAGE): the
+# volume's zone has a subnet, that subnet exists and lies in that zone, the launch template
+# and its version exist (with an instance profile, so the SSM agent can register), the
+# address exists (Elastic IP) or lies in that subnet (private IP), and the SSM API answers.
+# (Volume existence and ZONE are checked by the caller via volume_info; the address's
+# holder by the caller via address_holders.)
+#######################################
+provider_preflight() {
+  local zone="$1" subnet out rc=0
+  subnet="$(aws_subnet_for_zone "${zone}")"
+  [[ -n "${subnet}" ]] \
+    || die "${EXIT_USAGE}" "AWS_SUBNETS has no subnet for zone ${zone} (the volume's zone)"
+  out="$(aws_ec2 describe-subnets --subnet-ids "${subnet}" 2>&1)" || rc=$?
+  ((rc == 0)) \
+    || die "${EXIT_USAGE}" "AWS_SUBNETS: subnet ${subnet} (zone ${zone}) not found: $(aws_error_line "${out}")"
+  local subnet_zone cidr
+  subnet_zone="$(jq -r '.Subnets[0].AvailabilityZone // ""' <<<"${out}")"
+  cidr="$(jq -r '.Subnets[0].CidrBlock // ""' <<<"${out}")"
+  [[ "${subnet_zone}" == "${zone}" ]] \
+    || die "${EXIT_USAGE}" "AWS_SUBNETS maps zone ${zone} to ${subnet}, which is in zone ${subnet_zone:-?} (the volume cannot attach there)"
+  local -a lt_args
+  mapfile -t lt_args < <(aws_launch_template_args)
+  out="$(aws_ec2 describe-launch-template-versions "${lt_args[@]}" 2>&1)" || rc=$?
+  ((rc == 0)) \
+    || die "${EXIT_USAGE}" "AWS_LAUNCH_TEMPLATE=${CFG[AWS_LAUNCH_TEMPLATE]} (version ${CFG[AWS_LAUNCH_TEMPLATE_VERSION]}) not found: $(aws_error_line "${out}")"
+  [[ "$(jq -r '.LaunchTemplateVersions | length' <<<"${out}")" -ge 1 ]] \
+    || die "${EXIT_USAGE}" "AWS_LAUNCH_TEMPLATE=${CFG[AWS_LAUNCH_TEMPLATE]}: no version ${CFG[AWS_LAUNCH_TEMPLATE_VERSION]}"
+  if [[ "${CFG[AWS_REQUIRE_INSTANCE_PROFILE]}" == "true" ]]; then
+    [[ -n "$(jq -r '.LaunchTemplateVersions[0].LaunchTemplateData.IamInstanceProfile // {}
+      | (.Arn // .Name // "")' <<<"${out}")" ]] \
+      || die "${EXIT_USAGE}" "AWS_LAUNCH_TEMPLATE=${CFG[AWS_LAUNCH_TEMPLATE]} (version ${CFG[AWS_LAUNCH_TEMPLATE_VERSION]}) has no IAM instance profile: the replacement's SSM agent could not register (set AWS_REQUIRE_INSTANCE_PROFILE=false with Default Host Management Configuration)"
+  fi
+  if [[ "${CFG[AWS_ADDRESS_MODE]}" == "eip" ]]; then
+    out="$(aws_ec2 describe-addresses --allocation-ids "${CFG[ADDRESS]}" 2>&1)" \
+      || die "${EXIT_USAGE}" "ADDRESS=${CFG[ADDRESS]}: Elastic IP not found ($(aws_error_line "${out}"))"
+  else
+    ipv4_in_cidr "${CFG[ADDRESS]}" "${cidr}" \
+      || die "${EXIT_USAGE}" "ADDRESS=${CFG[ADDRESS]} is not in ${subnet} (${cidr}, zone ${zone}): a secondary private IP cannot leave its subnet"
+  fi
+  out="$(aws_call ssm list-commands --max-results 1 2>&1)" \
+    || die "${EXIT_USAGE}" "SSM not reachable (the relaunch runs nn-host through it): $(aws_error_line "${out}")"
+}
+
+#######################################
+# Describes a volume in one call. First line "zone state attachments": the volume's own
+# state, and every attachment not yet detached as "instance:state" joined by ',' ('-' when
+# none; the attachment state is attaching, attached, detaching or busy: "detaching" is
+# never a volume state). Then one "key=value" line per nn-relaunch:* tag.
 # Returns 4 when the volume does not exist, 1 on other errors.
 #######################################
 volume_info() {
@@ -101,7 +185,9 @@ volume_info() {
   fi
   rm -f "${errf}"
   jq -r '.Volumes[0] | ([.AvailabilityZone, .State,
-    ((.Attachments // []) | map(select(.State != "detached")) | .[0].InstanceId // "-")]
+    ((.Attachments // []) | map(select(.State != "detached"))
+      | map("\(.InstanceId // ""):\(.State)")
+      | if length == 0 then "-" else join(",") end)]
     | join(" ")), ((.Tags // [])[] | select(.Key | startswith("nn-relaunch:"))
     | "\(.Key)=\(.Value)")' <<<"${out}"
 }
@@ -169,12 +255,7 @@ detach_volume() {
 launch_instance() {
   local zone="$1" epoch="$2" subnet lt
   subnet="$(aws_subnet_for_zone "${zone}")"
-  if [[ "${CFG[AWS_LAUNCH_TEMPLATE]}" == lt-* ]]; then
-    lt="LaunchTemplateId=${CFG[AWS_LAUNCH_TEMPLATE]}"
-  else
-    lt="LaunchTemplateName=${CFG[AWS_LAUNCH_TEMPLATE]}"
-  fi
-  lt+=",Version=${CFG[AWS_LAUNCH_TEMPLATE_VERSION]}"
+  lt="$(aws_launch_template_spec)"
   local tags
   tags="$(jq -cn --arg v "${CFG[VOLUME_ID]}" --arg e "${epoch}" '[{ResourceType: "instance",
     Tags: [{Key: "nn-relaunch:volume", Value: $v}, {Key: "nn-relaunch:epoch", Value: $e},
@@ -201,30 +282,42 @@ attach_volume() {
     --device "${CFG[AWS_DEVICE_NAME]}" >/dev/null
 }
 
-address_holder() {
+#######################################
+# Prints who holds the address, one a line: an instance id, or a network interface id
+# (eni-...) when the interface has no instance (NAT gateway, endpoint, appliance). Nothing
+# when the address is free.
+#######################################
+address_holders() {
   local addr="$1"
   if [[ "${CFG[AWS_ADDRESS_MODE]}" == "eip" ]]; then
     aws_ec2 describe-addresses --allocation-ids "${addr}" \
-      | jq -r '.Addresses[0].InstanceId // ""'
+      | jq -r '.Addresses[0] | if (.InstanceId // "") != "" then .InstanceId
+        elif (.NetworkInterfaceId // "") != "" then .NetworkInterfaceId else empty end'
   else
-    # The instances in the configured subnets (a secondary private IP never leaves its
-    # subnet) with ADDR on one of their interfaces. AWS keeps it on one interface; an
-    # emulator that ignores --allow-reassignment (moto) leaves it on the old one too, so
-    # a running instance wins, then the latest launched.
+    # Every interface in the configured subnets (a secondary private IP never leaves its
+    # subnet) with ADDR on it: AWS keeps it on one; an emulator that ignores
+    # --allow-reassignment (moto) leaves it on the old one too.
     local subnets
     subnets="$(sed -E 's/[[:space:]]//g; s/[^,=]+=//g' <<<"${CFG[AWS_SUBNETS]}")"
-    aws_ec2 describe-instances --filters "Name=subnet-id,Values=${subnets}" \
-      | jq -r --arg ip "${addr}" '[.Reservations[].Instances[]
-        | select(any(.NetworkInterfaces[]?.PrivateIpAddresses[]?; .PrivateIpAddress == $ip))]
-        | sort_by(.LaunchTime) | reverse | sort_by(.State.Name != "running")
-        | .[0].InstanceId // ""'
+    aws_ec2 describe-network-interfaces --filters "Name=subnet-id,Values=${subnets}" \
+      | jq -r --arg ip "${addr}" '.NetworkInterfaces[]
+        | select(any(.PrivateIpAddresses[]?; .PrivateIpAddress == $ip))
+        | if (.Attachment.InstanceId // "") != "" then .Attachment.InstanceId
+          else .NetworkInterfaceId end'
   fi
 }
 
+#######################################
+# The IP a client inside the VPC reaches the NameNode on: for an Elastic IP, the private
+# IP it maps to (AWS_VERIFY_VIA=private-ip) or its public IP (public-ip).
+#######################################
 address_ip() {
   local addr="$1"
   if [[ "${CFG[AWS_ADDRESS_MODE]}" == "eip" ]]; then
-    aws_ec2 describe-addresses --allocation-ids "${addr}" | jq -r '.Addresses[0].PublicIp'
+    local field=PrivateIpAddress
+    [[ "${CFG[AWS_VERIFY_VIA]}" == "private-ip" ]] || field=PublicIp
+    aws_ec2 describe-addresses --allocation-ids "${addr}" \
+      | jq -r --arg f "${field}" '.Addresses[0][$f] // ""'
   else
     echo "${addr}"
   fi
@@ -253,45 +346,141 @@ terminate_instance() {
 }
 
 #######################################
-# Runs "nn-host SUBCOMMAND" on the instance through SSM (AWS-RunShellScript), with the
-# NNH_* settings in NNH_ENV; prints its output; returns its exit code.
-# Globals:
-#   NNH_ENV (array of NAME=value)
+# True when the instance's SSM agent is registered and online.
 #######################################
-run_on_instance() {
-  local id="$1" sub="$2" cmd params command_id
-  local env_words=("NNH_DEVICE_LOOKUP=ebs" "NNH_DEVICE_HINT=${CFG[AWS_DEVICE_NAME]}" "${NNH_ENV[@]}")
-  cmd="env$(printf ' %q' "${env_words[@]}") $(printf '%q' "${CFG[AWS_NN_HOST_PATH]}") ${sub}"
-  params="$(jq -cn --arg c "${cmd}" '{commands: [$c]}')"
-  command_id="$(aws_call ssm send-command --instance-ids "${id}" \
-    --document-name AWS-RunShellScript --comment "nn-relaunch ${sub}" \
-    --parameters "${params}" | jq -r '.Command.CommandId')"
-  local deadline=$(($(now_s) + CFG[COMMAND_TIMEOUT])) out status
+aws_ssm_online() {
+  local id="$1" out
+  out="$(aws_call ssm describe-instance-information \
+    --filters "Key=InstanceIds,Values=${id}")" || return 1
+  [[ "$(jq -r --arg i "${id}" '[.InstanceInformationList[]? | select(.InstanceId == $i)
+    | .PingStatus][0] // ""' <<<"${out}")" == "Online" ]]
+}
+
+#######################################
+# Waits for one SSM command on the instance until it ends or DEADLINE (epoch seconds);
+# prints its standard output on success, its output and error on stderr otherwise; cancels
+# it at the deadline (it must not run on unseen). Calls wait_hook between polls.
+# Arguments:
+#   instance, command id, deadline, what (for messages)
+# Returns:
+#   0 success, the remote exit code (or 1) on failure
+#######################################
+aws_ssm_wait() {
+  local id="$1" command_id="$2" deadline="$3" what="$4" out errf rc status
+  errf="$(mktemp)"
   while true; do
-    if out="$(aws_call ssm get-command-invocation --command-id "${command_id}" \
-      --instance-id "${id}" 2>/dev/null)"; then
+    rc=0
+    out="$(aws_call ssm get-command-invocation --command-id "${command_id}" \
+      --instance-id "${id}" 2>"${errf}")" || rc=$?
+    if ((rc != 0)); then
+      # Right after send-command the invocation may not exist yet; any other error is a
+      # failure, seen at once.
+      if ! grep -q 'InvocationDoesNotExist' "${errf}"; then
+        cat "${errf}" >&2
+        rm -f "${errf}"
+        err "${what} on ${id}: cannot read command ${command_id}"
+        return 1
+      fi
+    else
       status="$(jq -r '.Status' <<<"${out}")"
       case "${status}" in
         Success)
+          rm -f "${errf}"
           jq -r '.StandardOutputContent // ""' <<<"${out}"
           return 0
           ;;
         Pending | InProgress | Delayed) ;;
         *)
+          rm -f "${errf}"
           jq -r '.StandardOutputContent // "", .StandardErrorContent // ""' <<<"${out}" >&2
           local code
           code="$(jq -r '.ResponseCode // 1' <<<"${out}")"
-          ((code > 0)) || code=1
+          [[ "${code}" =~ ^[0-9]+$ ]] && ((code > 0)) || code=1
+          err "${what} on ${id}: command ${command_id} ended ${status} (exit ${code})"
           return "${code}"
           ;;
       esac
     fi
     if (($(now_s) >= deadline)); then
-      err "nn-host ${sub} on ${id}: no result after ${CFG[COMMAND_TIMEOUT]}s"
+      rm -f "${errf}"
+      aws_call ssm cancel-command --command-id "${command_id}" --instance-ids "${id}" \
+        >/dev/null 2>&1 || err "${what} on ${id}: could not cancel command ${command_id}"
+      err "${what} on ${id}: no result by its deadline; command ${command_id} cancelled"
       return 1
+    fi
+    if declare -F wait_hook >/dev/null; then
+      wait_hook
     fi
     sleep "${CFG[POLL_INTERVAL]}"
   done
+}
+
+#######################################
+# Runs "nn-host SUBCOMMAND" on the instance through SSM (AWS-RunShellScript), with the
+# NNH_* settings in NNH_ENV; prints its output; returns its exit code. Timeouts: the agent
+# must be online within AWS_SSM_ONLINE_TIMEOUT; the command carries executionTimeout
+# LIMIT + COMMAND_GRACE (nn-host's own limit is LIMIT, so its message comes first); the
+# relauncher gives up and cancels it at LIMIT + 2 x COMMAND_GRACE. A command of an earlier
+# run for this volume still in flight on the instance is waited for first (and its result
+# used when it is the same subcommand), never run twice.
+# Globals:
+#   NNH_ENV (array of NAME=value)
+# Arguments:
+#   instance, subcommand, limit (seconds)
+#######################################
+run_on_instance() {
+  local id="$1" sub="$2" limit="$3" cmd params command_id out rc
+  local grace="${CFG[COMMAND_GRACE]}" comment_prefix="nn-relaunch " comment
+  comment="nn-relaunch ${sub} ${CFG[VOLUME_ID]}"
+  # 1. The agent: online (a just-launched instance is running before it registers).
+  if ! wait_until "${CFG[AWS_SSM_ONLINE_TIMEOUT]}" "${CFG[POLL_INTERVAL]}" aws_ssm_online "${id}"; then
+    err "nn-host ${sub}: SSM agent on ${id} not online after ${CFG[AWS_SSM_ONLINE_TIMEOUT]}s (AWS_SSM_ONLINE_TIMEOUT)"
+    return 1
+  fi
+  # 2. An earlier run's command for this volume still running there: wait for it.
+  rc=0
+  out="$(aws_call ssm list-commands --instance-id "${id}")" || rc=$?
+  if ((rc != 0)); then
+    err "nn-host ${sub} on ${id}: cannot list its SSM commands"
+    return 1
+  fi
+  local -a inflight
+  mapfile -t inflight < <(jq -r --arg p "${comment_prefix}" --arg v " ${CFG[VOLUME_ID]}" '
+    .Commands[]? | select((.Comment // "") | startswith($p) and endswith($v))
+    | select(.Status == "Pending" or .Status == "InProgress" or .Status == "Delayed")
+    | "\(.CommandId) \(.Comment)"' <<<"${out}")
+  local line cid
+  for line in "${inflight[@]}"; do
+    cid="${line%% *}"
+    err "nn-host ${sub} on ${id}: an earlier '${line#* }' (${cid}) is still running there; waiting for it"
+    if [[ "${line#* }" == "${comment}" ]]; then
+      rc=0
+      aws_ssm_wait "${id}" "${cid}" "$(($(now_s) + limit + 2 * grace))" "${line#* }" || rc=$?
+      return "${rc}"
+    fi
+    aws_ssm_wait "${id}" "${cid}" "$(($(now_s) + limit + 2 * grace))" "${line#* }" \
+      >/dev/null || true
+  done
+  # 3. Send, with an execution timeout; a failed send is a failure now, not a timeout.
+  local env_words=("NNH_DEVICE_LOOKUP=ebs" "NNH_DEVICE_HINT=${CFG[AWS_DEVICE_NAME]}" "${NNH_ENV[@]}")
+  cmd="env$(printf ' %q' "${env_words[@]}") $(printf '%q' "${CFG[AWS_NN_HOST_PATH]}") ${sub}"
+  params="$(jq -cn --arg c "${cmd}" --arg t "$((limit + grace))" \
+    '{commands: [$c], executionTimeout: [$t]}')"
+  local delivery=$((grace > 30 ? grace : 30))
+  rc=0
+  out="$(aws_call ssm send-command --instance-ids "${id}" \
+    --document-name AWS-RunShellScript --comment "${comment}" \
+    --timeout-seconds "${delivery}" --parameters "${params}")" || rc=$?
+  if ((rc != 0)); then
+    err "nn-host ${sub} on ${id}: send-command failed (exit ${rc})"
+    return 1
+  fi
+  command_id="$(jq -r '.Command.CommandId // ""' <<<"${out}")"
+  if [[ -z "${command_id}" ]]; then
+    err "nn-host ${sub} on ${id}: send-command returned no command id"
+    return 1
+  fi
+  aws_ssm_wait "${id}" "${command_id}" "$(($(now_s) + limit + 2 * grace))" "nn-host ${sub}"
 }
 
 #######################################

@@ -78,16 +78,20 @@ volume_info() {
   local vdir
   vdir="$(local_dir)/volumes/$1"
   [[ -f "${vdir}/image" ]] || return 4
-  local attached state
+  local attached state attachments
   attached="$(local_get "${vdir}/attached")"
   if [[ -n "${attached}" ]]; then
     state="in-use"
+    attachments="${attached}:attached"
   elif [[ -n "$(local_loop_of "${vdir}/image")" ]]; then
-    state="detaching"
+    # Detached from its instance, loop device not yet released (still mounted somewhere).
+    state="in-use"
+    attachments=":detaching"
   else
     state="available"
+    attachments="-"
   fi
-  echo "$(local_get "${vdir}/zone") ${state} ${attached:--}"
+  echo "$(local_get "${vdir}/zone") ${state} ${attachments}"
   local tag
   if [[ -d "${vdir}/tags" ]]; then
     for tag in "${vdir}"/tags/*; do
@@ -255,8 +259,8 @@ attach_volume() {
   local_put "${vdir}/attached" "${id}"
 }
 
-address_holder() {
-  local_get "$(local_dir)/addresses/$1"
+address_holders() {
+  local_get "$(local_dir)/addresses/$1" | sed '/^$/d'
 }
 
 address_ip() {
@@ -265,7 +269,7 @@ address_ip() {
 
 move_address() {
   local addr="$1" id="$2" old
-  old="$(address_holder "${addr}")"
+  old="$(address_holders "${addr}")"
   if [[ -n "${old}" && "${old}" != "${id}" ]] && netns_exists "${old}"; then
     ip -n "${old}" addr del "${addr}/32" dev eth0 2>/dev/null || true
   fi
@@ -317,11 +321,26 @@ local_exec() {
   nsenter -t "${pid}" -m -n -- "$@"
 }
 
+#######################################
+# Runs nn-host SUBCOMMAND in the instance, killed after LIMIT + COMMAND_GRACE s (nn-host's
+# own limit is LIMIT). Runs in the background so wait_hook (the lease) is called meanwhile.
+# Arguments:
+#   instance, subcommand, limit (seconds)
+#######################################
 run_on_instance() {
-  local id="$1" sub="$2"
-  local_exec "${id}" env NNH_DEVICE_LOOKUP=loop \
+  local id="$1" sub="$2" limit="$3" pid rc=0
+  local_exec "${id}" timeout "$((limit + CFG[COMMAND_GRACE]))" env NNH_DEVICE_LOOKUP=loop \
     "NNH_DEVICE_HINT=$(local_dir)/volumes/${CFG[VOLUME_ID]}/image" "${NNH_ENV[@]}" \
-    "${HA_HOME}/bin/nn-host" "${sub}"
+    "${HA_HOME}/bin/nn-host" "${sub}" &
+  pid=$!
+  while kill -0 "${pid}" 2>/dev/null; do
+    if declare -F wait_hook >/dev/null; then
+      wait_hook
+    fi
+    sleep "${CFG[POLL_INTERVAL]}"
+  done
+  wait "${pid}" || rc=$?
+  return "${rc}"
 }
 
 run_client() {

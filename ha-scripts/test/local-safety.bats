@@ -69,6 +69,9 @@ new_instance() {
   name_dir_on_volume CID-local-test
   local_kill_instance "${OLD}"
   detach_volume nnvol "${OLD}"
+  # The volume is detached: the NameNode is known from its tag (as an earlier run or the
+  # operator records it), never from the address's holder.
+  set_volume_tags nnvol "nn-relaunch:namenode" "${OLD}"
   # Wipe the primary superblock.
   dd if=/dev/zero of="${LT_DIR}/state/volumes/nnvol/image" bs=1024 seek=1 count=1 conv=notrunc status=none
   relaunch

@@ -36,6 +36,8 @@ xml_conf() {
 
 #######################################
 # Writes the test config and the Hadoop conf dirs. Arguments: a short unique tag.
+# LEASE_SETTLE is NNR_LOCAL_LEASE_SETTLE (default 2 s: a claim's read + write must fit in it
+# on a loaded shared host; the benchmark sets 0.5).
 #######################################
 local_cluster_config() {
   local tag="$1"
@@ -70,7 +72,7 @@ log4j.appender.console.layout.ConversionPattern=%d{HH:mm:ss.SSS} %p %c{1}: %m%n"
     "MOUNT_POINT=${LT_DIR}/mnt" NAME_SUBDIR=name \
     "NN_START_COMMAND=${HA_HOME}/test/helpers/hadoop-local ${LT_DIR}/conf/nn daemon namenode ${LT_DIR}/logs/nn.log" \
     "HDFS_COMMAND=${HA_HOME}/test/helpers/hadoop-local ${LT_DIR}/conf/client" \
-    LEASE_SETTLE=0.5 POLL_INTERVAL=0.2 FENCE_TIMEOUT=20 DETACH_TIMEOUT=5 \
+    "LEASE_SETTLE=${NNR_LOCAL_LEASE_SETTLE:-2}" POLL_INTERVAL=0.2 FENCE_TIMEOUT=20 DETACH_TIMEOUT=5 \
     FORCE_DETACH_TIMEOUT=10 LAUNCH_TIMEOUT=10 ATTACH_TIMEOUT=10 SAFEMODE_TIMEOUT=90 \
     VERIFY_TIMEOUT=60
 }

@@ -15,6 +15,16 @@ process per call, so the setup costs one Python start instead of one per CLI cal
                                        prints the IP
   moto_world.py URL holders IP         prints "eni-id instance-id" per interface holding IP
                                        (describe-network-interfaces)
+  moto_world.py URL detach VOL INST    detaches VOL from INST (force)
+  moto_world.py URL terminate INST
+  moto_world.py URL eni ZONE [IP]      creates a network interface with no instance in ZONE's
+                                       subnet (IP as a secondary private IP); prints its id
+  moto_world.py URL associate-eni ALLOC ENI
+  moto_world.py URL unassign IP INST   removes IP from INST's primary interface
+  moto_world.py URL send INST COMMENT  an SSM command on INST (as an earlier run would); prints
+                                       its id
+  moto_world.py URL lt-bare            a launch template without an instance profile; prints
+                                       its id
 """
 import ipaddress
 import json
@@ -49,7 +59,8 @@ def setup(url):
     c = ec2(url)
     lt = c.create_launch_template(
         LaunchTemplateName="namenode-template",
-        LaunchTemplateData={"ImageId": "ami-03cf127a", "InstanceType": "t3.small"},
+        LaunchTemplateData={"ImageId": "ami-03cf127a", "InstanceType": "t3.small",
+                            "IamInstanceProfile": {"Name": "namenode-ssm"}},
     )["LaunchTemplate"]["LaunchTemplateId"]
     old = run(c, "us-east-1a", lt)
     vol = c.create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
@@ -118,6 +129,35 @@ def main(argv):
         for n in c.describe_network_interfaces()["NetworkInterfaces"]:
             if any(p["PrivateIpAddress"] == args[0] for p in n["PrivateIpAddresses"]):
                 print(n["NetworkInterfaceId"], n.get("Attachment", {}).get("InstanceId", "-"))
+    elif cmd == "detach":
+        c.detach_volume(VolumeId=args[0], InstanceId=args[1], Force=True)
+    elif cmd == "terminate":
+        c.terminate_instances(InstanceIds=[args[0]])
+    elif cmd == "eni":
+        eni = c.create_network_interface(SubnetId=subnets(c)[args[0]])["NetworkInterface"]
+        if len(args) > 1:
+            c.assign_private_ip_addresses(NetworkInterfaceId=eni["NetworkInterfaceId"],
+                                          PrivateIpAddresses=[args[1]], AllowReassignment=True)
+        print(eni["NetworkInterfaceId"])
+    elif cmd == "associate-eni":
+        c.associate_address(AllocationId=args[0], NetworkInterfaceId=args[1],
+                            AllowReassociation=True)
+    elif cmd == "unassign":
+        inst = c.describe_instances(InstanceIds=[args[1]])["Reservations"][0]["Instances"][0]
+        eni = [n for n in inst["NetworkInterfaces"] if n["Attachment"]["DeviceIndex"] == 0][0]
+        c.unassign_private_ip_addresses(NetworkInterfaceId=eni["NetworkInterfaceId"],
+                                        PrivateIpAddresses=[args[0]])
+    elif cmd == "send":
+        ssm = boto3.client("ssm", endpoint_url=url, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        print(ssm.send_command(InstanceIds=[args[0]], DocumentName="AWS-RunShellScript",
+                               Comment=args[1], Parameters={"commands": ["true"]})
+              ["Command"]["CommandId"])
+    elif cmd == "lt-bare":
+        print(c.create_launch_template(
+            LaunchTemplateName="bare-template",
+            LaunchTemplateData={"ImageId": "ami-03cf127a", "InstanceType": "t3.small"},
+        )["LaunchTemplate"]["LaunchTemplateId"])
     else:
         sys.exit(f"unknown command {cmd}")
 
