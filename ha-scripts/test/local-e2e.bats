@@ -42,7 +42,7 @@ setup() {
 }
 
 relaunch() {
-  run "${HA_HOME}/bin/nn-relaunch" --config "${CONF}" "$@"
+  run "${HA_HOME}/bin/nn-relaunch" --config "${CONF}"
 }
 
 # The instance currently holding the volume.

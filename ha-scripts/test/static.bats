@@ -12,6 +12,7 @@ setup() {
     "${HA_HOME}"/bin/* "${HA_HOME}"/lib/*.sh "${HA_HOME}"/providers/*.sh
     "${HA_HOME}"/test/run-tests "${HA_HOME}"/test/helpers/*.bash
     "${HA_HOME}"/test/helpers/fake-aws "${HA_HOME}"/test/helpers/fake-hdfs
+    "${HA_HOME}"/test/*.bats
   )
   [[ -d "${HA_HOME}/tools" ]] && scripts+=("${HA_HOME}"/tools/*)
   run shellcheck "${scripts[@]}"
@@ -78,6 +79,7 @@ conf_error() {
 }
 
 @test "config: comments, blank lines, quotes and no evaluation" {
+  # shellcheck disable=SC2016 # the $( ) must reach the config file unexpanded
   printf '%s\n' "# comment" "" "  PROVIDER=local" 'CLUSTER_ID="CID-1"' "VOLUME_ID='v1'" \
     'ADDRESS=198.18.0.100' 'NN_START_COMMAND=$(touch '"${BATS_TEST_TMPDIR}"'/pwned)' \
     "LOCAL_STATE_DIR=${BATS_TEST_TMPDIR}/none" >"${BATS_TEST_TMPDIR}/c.conf"

@@ -30,6 +30,16 @@ outcomes() {
   printf '%s\n' "$@" >"${OUTCOMES}"
 }
 
+# N failed probes in a row.
+failures() {
+  local -a f=()
+  local i
+  for ((i = 0; i < $1; i++)); do
+    f+=(fail)
+  done
+  printf '%s\n' "${f[@]}"
+}
+
 watch_for() {
   run "${HA_HOME}/bin/nn-watch" --config "${CONF}" --max-probes "$1"
 }
@@ -47,7 +57,8 @@ watch_for() {
 @test "watch: N consecutive failures over at least T seconds -> relaunch, then count again" {
   echo "WATCH_FAILURES=3" >>"${CONF}"
   echo "WATCH_MIN_DOWN=1" >>"${CONF}"
-  outcomes $(printf 'fail %.0s' $(seq 1 200))
+  mapfile -t fails < <(failures 200)
+  outcomes "${fails[@]}"
   watch_for 40
   assert_success
   assert_output --partial "relaunching"
@@ -67,10 +78,12 @@ watch_for() {
 @test "watch: T passed but fewer than N failures -> no relaunch yet" {
   echo "WATCH_FAILURES=50" >>"${CONF}"
   echo "WATCH_MIN_DOWN=0" >>"${CONF}"
-  outcomes $(printf 'fail %.0s' $(seq 1 20))
+  mapfile -t fails < <(failures 20)
+  outcomes "${fails[@]}"
   watch_for 20
   assert_equal "$(wc -l <"${RELAUNCHES}")" "0"
-  outcomes $(printf 'fail %.0s' $(seq 1 60))
+  mapfile -t fails < <(failures 60)
+  outcomes "${fails[@]}"
   watch_for 55
   assert_equal "$(wc -l <"${RELAUNCHES}")" "1"
 }
