@@ -19,6 +19,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.net.NetUtils;
 import org.apache.hadoop.net.TableMapping;
 import org.apache.hadoop.yarn.api.records.Container;
+import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.ContainerStatus;
 import org.apache.hadoop.yarn.api.records.Priority;
 import org.apache.hadoop.yarn.api.records.Resource;
@@ -176,6 +177,17 @@ public abstract class ZoneRmTestSupport {
   }
 
   /** Pulls newly allocated / completed containers through the AM protocol. */
+  /** The completion status the AM has seen for {@code id} (after one AM heartbeat), or null. */
+  protected ContainerStatus completedStatus(ContainerId id) throws Exception {
+    heartbeatAm();
+    for (ContainerStatus s : completed) {
+      if (s.getContainerId().equals(id)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
   protected void heartbeatAm() throws Exception {
     pull(am.allocate(new ArrayList<ResourceRequest>(), null));
   }

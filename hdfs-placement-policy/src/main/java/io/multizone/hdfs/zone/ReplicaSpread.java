@@ -124,10 +124,6 @@ public final class ReplicaSpread {
     return inZone(zoneOf(node)) <= 1;
   }
 
-  /** Whether removing this node would leave its rack without a replica. */
-  public boolean isLastInRack(Node node) {
-    return inRack(node.getNetworkLocation()) <= 1;
-  }
 
   @Override
   public String toString() {

@@ -15,7 +15,6 @@ import io.multizone.yarn.ZoneRmTestSupport;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.yarn.api.records.Container;
 import org.apache.hadoop.yarn.api.records.ContainerExitStatus;
-import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.ContainerStatus;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.fair.FairScheduler;
@@ -96,16 +95,6 @@ public class DataNodeHiccupRequeueTest extends ZoneRmTestSupport {
     assertNotNull(c);
     passes(1); // the monitor ties the placement record to the container
     return c;
-  }
-
-  private ContainerStatus completedStatus(ContainerId id) throws Exception {
-    heartbeatAm();
-    for (ContainerStatus s : completed) {
-      if (s.getContainerId().equals(id)) {
-        return s;
-      }
-    }
-    return null;
   }
 
   private void assertStillRunning(Container c) throws Exception {

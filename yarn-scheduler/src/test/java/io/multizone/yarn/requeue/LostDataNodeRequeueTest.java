@@ -74,16 +74,6 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
     return null;
   }
 
-  private ContainerStatus completedStatus(ContainerId id) throws Exception {
-    heartbeatAm();
-    for (ContainerStatus s : completed) {
-      if (s.getContainerId().equals(id)) {
-        return s;
-      }
-    }
-    return null;
-  }
-
   @Test
   public void localDataContainersArePreemptedAndRerunNearASurvivingReplica() throws Exception {
     requeueEndToEnd(false);
