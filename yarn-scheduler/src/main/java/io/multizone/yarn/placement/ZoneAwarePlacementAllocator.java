@@ -1,12 +1,9 @@
 package io.multizone.yarn.placement;
 
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -208,9 +205,10 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     PlacementTier tier = classify(l, node, type);
     int namesBefore = getUniqueLocationAsks();
     ContainerRequest request = super.allocate(schedulerKey, type, node);
-    if (getUniqueLocationAsks() != namesBefore) {
+    int gone = namesBefore - getUniqueLocationAsks();
+    if (gone != 0) {
       // A host/rack ask reached zero and left the map: the wanted sets changed.
-      invalidateLocality();
+      dropExhaustedAsks(l, node, gone);
     }
     runtime.getMetrics().placed(tier);
     // A node-local container on a lost host comes from an ask that cannot relax (else the
@@ -259,6 +257,38 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     return classify(locality(), node, type);
   }
 
+  /**
+   * An allocation took {@code gone} asks to zero. YARN's allocate only decrements the asks of
+   * the node's host, the node's rack and ANY, so when {@code l} is still the current snapshot
+   * and the host and rack account for every ask gone, they are dropped from it in place
+   * (O(1)); anything else (ANY gone, a concurrent ask update) recomputes from the asks.
+   */
+  private void dropExhaustedAsks(Locality l, SchedulerNode node, int gone) {
+    int gen = localityGeneration.get();
+    if (locality != l || l.generation() != gen) {
+      invalidateLocality();
+      return;
+    }
+    Map<String, ResourceRequest> asks = getResourceRequests();
+    String host = node.getNodeName();
+    String rack = node.getRackName();
+    boolean hostGone = l.hosts.contains(host) && !asks.containsKey(host);
+    boolean rackGone = l.hasRackAsk(rack) && !asks.containsKey(rack);
+    if ((hostGone ? 1 : 0) + (rackGone ? 1 : 0) != gone) {
+      invalidateLocality();
+      return;
+    }
+    // Readers that computed a snapshot from the old asks meanwhile hold the old generation
+    // and are recomputed on their next read; the bump comes after the drops.
+    if (hostGone) {
+      l.dropHost(host);
+    }
+    if (rackGone) {
+      l.dropRackAsk(rack);
+    }
+    l.advanceTo(localityGeneration.incrementAndGet());
+  }
+
   /** Called after the asks changed (the map is mutated first, then the generation bumped). */
   private void invalidateLocality() {
     localityGeneration.incrementAndGet();
@@ -274,8 +304,8 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   Locality locality() {
     Locality l = locality;
     int gen = localityGeneration.get();
-    if (l != null && l.generation == gen
-        && (l.clusterNodes < 0 || l.clusterNodes == numClusterNodes())) {
+    if (l != null && l.generation() == gen
+        && (l.clusterNodes() < 0 || l.clusterNodes() == numClusterNodes())) {
       return l;
     }
     l = computeLocality(gen);
@@ -287,52 +317,27 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     Map<String, ResourceRequest> asks = getResourceRequests();
     ResourceRequest any = asks.get(ResourceRequest.ANY);
     if (any == null || asks.size() <= 1) {
-      return new Locality(Collections.<String>emptySet(), Collections.<String>emptySet(),
-          Collections.<String>emptySet(), true, generation, -1);
+      return Locality.none(generation);
     }
-    Set<String> hosts = new HashSet<>();
-    Set<String> racks = new HashSet<>();
+    // Read before the lookups: a host joining during them changes the count afterwards.
+    int nodes = numClusterNodes();
+    ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
+    Locality.Builder b = new Locality.Builder(runtime.getZoneResolver(), any.getRelaxLocality(),
+        generation);
     for (Map.Entry<String, ResourceRequest> e : asks.entrySet()) {
       String name = e.getKey();
       if (ResourceRequest.ANY.equals(name) || e.getValue().getNumContainers() <= 0) {
         continue;
       }
       if (name.startsWith("/")) {
-        racks.add(name);
+        b.rackAsk(name);
       } else {
-        hosts.add(name);
-      }
-    }
-    Set<String> zones = new HashSet<>();
-    for (String rack : racks) {
-      addZone(zones, rack);
-    }
-    int clusterNodes = -1;
-    if (!hosts.isEmpty()) {
-      // Read before the lookups: a host joining during them changes the count afterwards.
-      int nodes = numClusterNodes();
-      ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
-      for (String host : hosts) {
         // NodeManager hosts from the scheduler, others (DataNode-only hosts) through the RM's
         // topology: the AM's own rack asks may be /default-rack.
-        String rack = s == null ? null : runtime.rackOfAnyHost(host, s);
-        if (rack != null) {
-          racks.add(rack);
-          addZone(zones, rack);
-        } else {
-          clusterNodes = nodes;
-        }
+        b.host(name, s == null ? null : runtime.rackOfAnyHost(name, s));
       }
     }
-    return new Locality(Collections.unmodifiableSet(hosts), Collections.unmodifiableSet(racks),
-        Collections.unmodifiableSet(zones), any.getRelaxLocality(), generation, clusterNodes);
-  }
-
-  private void addZone(Set<String> zones, String rack) {
-    String z = runtime.getZoneResolver().zoneOf(rack);
-    if (z != null) {
-      zones.add(z);
-    }
+    return b.build(nodes);
   }
 
 }
