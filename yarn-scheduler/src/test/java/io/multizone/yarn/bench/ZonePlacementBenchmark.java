@@ -68,7 +68,11 @@ import org.apache.hadoop.yarn.server.utils.BuilderUtils;
  *       rounds not counted, then {@code bench.rounds} (7) measured ones; printed: the median
  *       allocations/s of each, the median and min..max of the per-round ratio, the locality
  *       shares (YARN's node/rack/off-switch type, off-switch split by the application's
- *       data zones) and the off-zone offers the zone tier refused.</li>
+ *       data zones) and the off-zone offers the zone tier refused. Each rate is given twice:
+ *       per wall-clock second, and per CPU second of the scheduling thread (the benchmark
+ *       thread, which drives every node heartbeat synchronously); the latter does not count
+ *       time the thread spent descheduled, so it stays meaningful on a loaded machine
+ *       (it leaves out GC and YARN's asynchronous dispatchers, which both allocators share).</li>
  *   <li>Locality: 3 zones × 10 racks × 10 hosts, 10 slots each, cluster 70% / 90% busy, tasks with
  *       3 replicas over 2 zones; an emulated MapReduce AM takes each container for a task
  *       with a replica on the node, else in the rack, else in the zone, else any; share of
@@ -76,8 +80,9 @@ import org.apache.hadoop.yarn.server.utils.BuilderUtils;
  *       ({@code -Dbench.locality=false} skips it).</li>
  * </ol>
  *
- * <p>{@code -Dbench.only=busy,DN-only} runs only the named workloads (the system properties
- * reach the benchmark JVM only when it is started by hand, not through exec:exec).
+ * <p>{@code -Dbench.only=busy,DN-only} runs only the named workloads (through exec:exec, pass
+ * them inside {@code -Dsurefire.argLine="... -Dbench.only=busy"}, which the exec's command
+ * line starts with).
  *
  * Applications and nodes are added straight to the scheduler, as in TestCapacitySchedulerPerf.
  * Run: {@code mvn -B -ntp -pl yarn-scheduler test-compile exec:exec@benchmark}
@@ -176,8 +181,9 @@ public final class ZonePlacementBenchmark {
         + " ratio zone-aware/stock per round: median and min..max; locality of the measured"
         + " containers: node / rack / zone / off-zone) ==");
     System.out.println("| workload | stock alloc/s | zone-aware alloc/s | ratio median | ratio"
-        + " min..max | stock node/rack/zone/off-zone | zone-aware node/rack/zone/off-zone |");
-    System.out.println("|---|---|---|---|---|---|---|");
+        + " min..max | ratio per CPU-s median | per CPU-s min..max"
+        + " | stock node/rack/zone/off-zone | zone-aware node/rack/zone/off-zone |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
     for (String row : summary) {
       System.out.println(row);
     }
@@ -254,6 +260,8 @@ public final class ZonePlacementBenchmark {
   /** One run: allocations per second and the measured containers per tier. */
   private static final class Run {
     final double rate;
+    /** Allocations per CPU second of the scheduling (benchmark) thread. */
+    final double cpuRate;
     /** node, rack, zone, off-zone. */
     final long[] tiers;
     /** Off-zone offers the zone tier refused (zone-aware only). */
@@ -261,8 +269,10 @@ public final class ZonePlacementBenchmark {
     /** Node heartbeats per allocated container. */
     final double heartbeatsPerAllocation;
 
-    Run(double rate, long[] tiers, long skipped, double heartbeatsPerAllocation) {
+    Run(double rate, double cpuRate, long[] tiers, long skipped,
+        double heartbeatsPerAllocation) {
       this.rate = rate;
+      this.cpuRate = cpuRate;
       this.tiers = tiers;
       this.skipped = skipped;
       this.heartbeatsPerAllocation = heartbeatsPerAllocation;
@@ -281,6 +291,7 @@ public final class ZonePlacementBenchmark {
         + " warm-up rounds, " + rounds + " measured; order alternates) ==");
     List<List<Double>> rates = Arrays.asList(new ArrayList<>(), new ArrayList<>());
     List<Double> ratios = new ArrayList<>();
+    List<Double> cpuRatios = new ArrayList<>();
     long[][] tiers = new long[2][4];
     long skipped = 0;
     for (int round = 0; round < warmup + rounds; round++) {
@@ -291,13 +302,17 @@ public final class ZonePlacementBenchmark {
         runs[mode] = throughput(table, w, mode == 1);
       }
       double ratio = runs[1].rate / runs[0].rate;
+      double cpuRatio = runs[1].cpuRate / runs[0].cpuRate;
       System.out.printf(Locale.ROOT, "  %-9s %d (%s first)  stock %,9.0f/s  zone-aware %,9.0f/s"
-          + "  ratio %.2f   (heartbeats per allocation %.2f / %.2f)%n",
+          + "  ratio %.2f   per CPU-s %,9.0f / %,9.0f ratio %.2f   (heartbeats per allocation"
+          + " %.2f / %.2f)%n",
           counted ? "round" : "warm-up", counted ? round - warmup + 1 : round + 1,
           round % 2 == 0 ? "stock" : "zone", runs[0].rate, runs[1].rate, ratio,
+          runs[0].cpuRate, runs[1].cpuRate, cpuRatio,
           runs[0].heartbeatsPerAllocation, runs[1].heartbeatsPerAllocation);
       if (counted) {
         ratios.add(ratio);
+        cpuRatios.add(cpuRatio);
         skipped += runs[1].skipped;
         for (int mode = 0; mode < 2; mode++) {
           rates.get(mode).add(runs[mode].rate);
@@ -312,9 +327,15 @@ public final class ZonePlacementBenchmark {
     double ratio = median(ratios);
     double min = Collections.min(ratios);
     double max = Collections.max(ratios);
+    double cpuRatio = median(cpuRatios);
+    double cpuMin = Collections.min(cpuRatios);
+    double cpuMax = Collections.max(cpuRatios);
     System.out.printf(Locale.ROOT, "  median: stock %,.0f/s   zone-aware %,.0f/s   ratio median"
         + " %.2f (min %.2f .. max %.2f over %d rounds)%s%n", stock, ours, ratio, min, max,
         ratios.size(), ratio >= 0.95 ? "" : "   BELOW 0.95");
+    System.out.printf(Locale.ROOT, "  per CPU second of the scheduling thread: ratio median %.2f"
+        + " (min %.2f .. max %.2f)%s%n", cpuRatio, cpuMin, cpuMax,
+        cpuRatio >= 0.95 ? "" : "   BELOW 0.95");
     System.out.printf(Locale.ROOT, "  %-10s %8s %8s %8s %9s   (containers of the measured"
         + " rounds)%n", "locality", "node", "rack", "zone", "off-zone");
     String[] shares = new String[2];
@@ -333,8 +354,9 @@ public final class ZonePlacementBenchmark {
     System.out.printf(Locale.ROOT, "  zone tier: %,d off-zone offers refused by zone-aware in"
         + " the measured rounds (%,d containers)%n", skipped,
         tiers[1][0] + tiers[1][1] + tiers[1][2] + tiers[1][3]);
-    return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f× | %.2f–%.2f | %s | %s |",
-        w.name, stock, ours, ratio, min, max, shares[0], shares[1]);
+    return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f× | %.2f–%.2f | %.2f× |"
+        + " %.2f–%.2f | %s | %s |", w.name, stock, ours, ratio, min, max, cpuRatio, cpuMin,
+        cpuMax, shares[0], shares[1]);
   }
 
   private static double median(List<Double> values) {
@@ -615,6 +637,9 @@ public final class ZonePlacementBenchmark {
       long skippedBefore = ZonePlacementMetrics.get().getOffZoneOffersSkipped();
       long before = cs.getRootQueue().getMetrics().getAggregateAllocatedContainers();
       long target = (long) w.apps * w.tasksPerApp * 9 / 10;
+      java.lang.management.ThreadMXBean threads =
+          java.lang.management.ManagementFactory.getThreadMXBean();
+      long cpuStart = threads.getCurrentThreadCpuTime();
       long start = System.nanoTime();
       int i = 0;
       long allocated = 0;
@@ -647,6 +672,7 @@ public final class ZonePlacementBenchmark {
       }
       allocated = cs.getRootQueue().getMetrics().getAggregateAllocatedContainers() - before;
       double secs = (System.nanoTime() - start) / 1e9;
+      double cpuSecs = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
       long skipped = ZonePlacementMetrics.get().getOffZoneOffersSkipped() - skippedBefore;
       long[] tiers = new long[4];
       for (FiCaSchedulerApp app : apps) {
@@ -669,7 +695,8 @@ public final class ZonePlacementBenchmark {
       // YARN's off-switch containers: in a zone of the application's data, or off-zone.
       tiers[3] = offZone;
       tiers[2] -= offZone;
-      return new Run(allocated / secs, tiers, skipped, (double) i / Math.max(1, allocated));
+      return new Run(allocated / secs, allocated / Math.max(cpuSecs, 1e-9), tiers, skipped,
+          (double) i / Math.max(1, allocated));
     } finally {
       stop(rm);
     }
