@@ -8,14 +8,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.multizone.zone.ZoneResolver;
 
 /**
- * Hosts, racks and zones a request currently asks for. Built from the asks after each ask
- * update; an allocation that takes one host or rack ask to zero updates it in place
- * ({@link #dropHost}, {@link #dropRackAsk}) instead of re-reading every ask and resolving
- * every host again, which cost most of an allocation on requests naming ~1000 hosts.
+ * Hosts, racks and zones a request currently asks for. Built from all the asks once; after
+ * that, an allocation that takes a host or rack ask to zero, or an ask update naming a few
+ * hosts or racks, changes it in place ({@link #addHost}, {@link #dropHost},
+ * {@link #addRackAsk}, {@link #dropRackAsk}; each is idempotent) instead of re-reading every
+ * ask and resolving every host again, which cost most of an allocation on requests naming
+ * ~1000 hosts.
  *
- * <p>Readers (proposal threads under asynchronous scheduling) may see it between two drops:
- * the sets are concurrent and every state they pass through is one the asks were in.
- * Drops come from {@code allocate}, which YARN serialises per request.
+ * <p>Readers (proposal threads under asynchronous scheduling) may see it between two
+ * changes: the sets are concurrent and every state they pass through is one the asks were
+ * in. Changes are made by one thread at a time (the allocator's lock).
  */
 final class Locality {
   final Set<String> hosts = ConcurrentHashMap.newKeySet();
@@ -23,7 +25,7 @@ final class Locality {
   final Set<String> zones = ConcurrentHashMap.newKeySet();
   final boolean relaxToAny;
   /** Cluster node count when computed, if a named host had no rack then; else -1. */
-  private int clusterNodes;
+  private volatile int clusterNodes;
   /** The allocator's ask generation this snapshot matches. */
   private volatile int generation;
 
@@ -60,23 +62,16 @@ final class Locality {
     }
 
     Builder rackAsk(String rack) {
-      if (l.askedRacks.add(rack)) {
-        l.useRack(rack);
-      }
+      l.addRackAsk(rack);
       return this;
     }
 
     /** @param rack the host's rack, or null when the RM does not know it (yet) */
     Builder host(String host, String rack) {
-      if (!l.hosts.add(host)) {
-        return this;
-      }
-      if (rack == null) {
+      if (!l.hosts.contains(host) && rack == null) {
         unresolvedHost = true;
-      } else {
-        l.rackOfHost.put(host, rack);
-        l.useRack(rack);
       }
+      l.addHost(host, rack);
       return this;
     }
 
@@ -117,6 +112,31 @@ final class Locality {
   /** @return whether {@code rack} has an ask of its own */
   boolean hasRackAsk(String rack) {
     return askedRacks.contains(rack);
+  }
+
+  /**
+   * A host ask appeared. A host the RM knows no rack of (yet) is named without one: the
+   * caller records the cluster size ({@link #pinClusterNodes}) so it is resolved again.
+   *
+   * @param rack the host's rack, or null
+   */
+  void addHost(String host, String rack) {
+    if (hosts.add(host) && rack != null) {
+      rackOfHost.put(host, rack);
+      useRack(rack);
+    }
+  }
+
+  /** A rack ask of its own appeared. */
+  void addRackAsk(String rack) {
+    if (askedRacks.add(rack)) {
+      useRack(rack);
+    }
+  }
+
+  /** A named host had no rack: valid only while the cluster has {@code nodes} nodes. */
+  void pinClusterNodes(int nodes) {
+    clusterNodes = nodes;
   }
 
   /** The host's ask reached zero: it, and its rack and zone if nothing else wants them, go. */

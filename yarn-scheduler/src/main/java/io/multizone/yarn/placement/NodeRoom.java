@@ -48,19 +48,25 @@ final class NodeRoom {
       return false;
     }
     AbstractYarnScheduler<?, ?> sched = (AbstractYarnScheduler<?, ?>) s;
-    Set<String> blacklist = app.getBlackListCopy();
+    Set<String> blacklist = null;
     ResourceCalculator rc = sched.getResourceCalculator();
     long staleAfterMs = 3 * rmContext.getYarnConfiguration().getLong(
         YarnConfiguration.RM_NM_HEARTBEAT_INTERVAL_MS,
         YarnConfiguration.DEFAULT_RM_NM_HEARTBEAT_INTERVAL_MS);
+    // Cheapest and most selective first: on a busy cluster most nodes fail the fit.
     for (SchedulerNode n : sched.getNodeTracker().getAllNodes()) {
-      if (wanted.test(n) && partition.equals(n.getPartition())
-          && n.getReservedContainer() == null
-          && Time.monotonicNow() - n.getLastHeartbeatMonotonicTime() <= staleAfterMs
-          && n.getRMNode() != null && n.getRMNode().getState() == NodeState.RUNNING
-          && (blacklist.isEmpty() || !(blacklist.contains(n.getNodeName())
-              || blacklist.contains(n.getRackName())))
-          && Resources.fitsIn(rc, capability, n.getUnallocatedResource())) {
+      if (!Resources.fitsIn(rc, capability, n.getUnallocatedResource())
+          || n.getReservedContainer() != null || !partition.equals(n.getPartition())
+          || !wanted.test(n)
+          || Time.monotonicNow() - n.getLastHeartbeatMonotonicTime() > staleAfterMs
+          || n.getRMNode() == null || n.getRMNode().getState() != NodeState.RUNNING) {
+        continue;
+      }
+      if (blacklist == null) {
+        blacklist = app.getBlackListCopy();
+      }
+      if (blacklist.isEmpty() || !(blacklist.contains(n.getNodeName())
+          || blacklist.contains(n.getRackName()))) {
         return true;
       }
     }

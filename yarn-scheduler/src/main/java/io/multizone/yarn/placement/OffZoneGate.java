@@ -9,7 +9,10 @@ import java.util.function.BooleanSupplier;
  * of a wanted zone has room. The room scan is O(cluster), so it is redone every
  * {@value #ROOM_RECHECK_OFFERS} off-zone offers past the delay (accepted ones included, else
  * a "no room" answer would stick while offers are accepted) and before each further off-zone
- * container ({@link #allocated} sets the mark). Thread-safe (asynchronous scheduling).
+ * container ({@link #allocated} sets the mark after an off-zone one). An in-zone allocation
+ * only uses room up, so it does not trigger a scan: while room remains the offers are refused
+ * anyway, and the next periodic scan sees the zone fill up. Thread-safe (asynchronous
+ * scheduling).
  */
 final class OffZoneGate {
   static final int ROOM_RECHECK_OFFERS = 8;
@@ -19,7 +22,7 @@ final class OffZoneGate {
   private final AtomicInteger offers = new AtomicInteger();
   /** {@link #offers} at the last room check (compared wrap-safe). */
   private volatile int roomCheckedAtOffer;
-  /** Set by every allocation: check the room at the next off-zone offer. */
+  /** Set by an off-zone allocation: check the room at the next off-zone offer. */
   private volatile boolean roomCheckDue = true;
   private volatile boolean zoneHasRoom = true;
 
@@ -52,13 +55,15 @@ final class OffZoneGate {
   }
 
   /**
-   * A container of this request was placed: an in-zone one restarts the delay; either way
-   * the room is scanned again at the next off-zone offer.
+   * A container of this request was placed: an in-zone one restarts the delay; after an
+   * off-zone one the room is scanned again at the next off-zone offer, so room freed in a
+   * wanted zone meanwhile ends off-zone placement before another container leaves.
    */
   void allocated(boolean offZone) {
-    if (!offZone) {
+    if (offZone) {
+      roomCheckDue = true;
+    } else {
       vetoes.set(0);
     }
-    roomCheckDue = true;
   }
 }

@@ -1,7 +1,10 @@
 package io.multizone.yarn.placement;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -62,6 +65,10 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   private volatile Locality locality;
   /** Bumped after every change of the asks that may change the wanted hosts/racks/zones. */
   private final AtomicInteger localityGeneration = new AtomicInteger();
+  /** Serialises changes to {@link #locality} (not its reads). */
+  private final Object localityLock = new Object();
+  /** Ask updates naming more names than this recompute the locality from every ask. */
+  private static final int MAX_INCREMENTAL_NAMES = 64;
   /** The zone → anywhere step: off-zone delay and room checks. */
   private final OffZoneGate offZone = new OffZoneGate();
   /** What hosts whose DataNode is lost may still do for this request. */
@@ -89,7 +96,11 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     try {
       return super.updatePendingAsk(requests, recoverPreemptedRequestForAContainer);
     } finally {
-      invalidateLocality();
+      List<String> names = new ArrayList<>(requests.size());
+      for (ResourceRequest r : requests) {
+        names.add(r.getResourceName());
+      }
+      askChanged(names);
     }
   }
 
@@ -205,10 +216,10 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
     PlacementTier tier = classify(l, node, type);
     int namesBefore = getUniqueLocationAsks();
     ContainerRequest request = super.allocate(schedulerKey, type, node);
-    int gone = namesBefore - getUniqueLocationAsks();
-    if (gone != 0) {
-      // A host/rack ask reached zero and left the map: the wanted sets changed.
-      dropExhaustedAsks(l, node, gone);
+    if (getUniqueLocationAsks() != namesBefore) {
+      // A host/rack ask reached zero and left the map (allocate decrements only the node's
+      // host, the node's rack and ANY).
+      askChanged(Arrays.asList(node.getNodeName(), node.getRackName(), ResourceRequest.ANY));
     }
     runtime.getMetrics().placed(tier);
     // A node-local container on a lost host comes from an ask that cannot relax (else the
@@ -258,41 +269,61 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
   }
 
   /**
-   * An allocation took {@code gone} asks to zero. YARN's allocate only decrements the asks of
-   * the node's host, the node's rack and ANY, so when {@code l} is still the current snapshot
-   * and the host and rack account for every ask gone, they are dropped from it in place
-   * (O(1)); anything else (ANY gone, a concurrent ask update) recomputes from the asks.
+   * The asks named {@code names} may have changed (the ask map is already updated). When
+   * the current snapshot is valid and few names changed, the snapshot follows them in place
+   * (O(names)); else it is recomputed from every ask at the next read. ANY gone or its
+   * relaxLocality changed always recompute. Runs under {@link #localityLock}, so changes and
+   * installs of snapshots are serialised; a snapshot computed meanwhile from the new asks
+   * gets the same changes again, which are idempotent.
    */
-  private void dropExhaustedAsks(Locality l, SchedulerNode node, int gone) {
-    int gen = localityGeneration.get();
-    if (locality != l || l.generation() != gen) {
-      invalidateLocality();
-      return;
+  private void askChanged(Collection<String> names) {
+    synchronized (localityLock) {
+      Locality l = locality;
+      if (l == null || l.generation() != localityGeneration.get() || !l.located()
+          || names.size() > MAX_INCREMENTAL_NAMES) {
+        invalidateLocality();
+        return;
+      }
+      Map<String, ResourceRequest> asks = getResourceRequests();
+      ResourceRequest any = asks.get(ResourceRequest.ANY);
+      if (any == null || asks.size() <= 1 || any.getRelaxLocality() != l.relaxToAny) {
+        invalidateLocality();
+        return;
+      }
+      ResourceScheduler s = rmContext != null ? rmContext.getScheduler() : null;
+      for (String name : names) {
+        if (ResourceRequest.ANY.equals(name)) {
+          continue;
+        }
+        ResourceRequest now = asks.get(name);
+        boolean wanted = now != null && now.getNumContainers() > 0;
+        if (name.startsWith("/")) {
+          if (wanted) {
+            l.addRackAsk(name);
+          } else {
+            l.dropRackAsk(name);
+          }
+        } else if (!wanted) {
+          l.dropHost(name);
+        } else if (!l.hosts.contains(name)) {
+          int nodes = numClusterNodes();
+          String rack = s == null ? null : runtime.rackOfAnyHost(name, s);
+          if (rack == null) {
+            l.pinClusterNodes(nodes);
+          }
+          l.addHost(name, rack);
+        }
+      }
+      l.advanceTo(localityGeneration.incrementAndGet());
     }
-    Map<String, ResourceRequest> asks = getResourceRequests();
-    String host = node.getNodeName();
-    String rack = node.getRackName();
-    boolean hostGone = l.hosts.contains(host) && !asks.containsKey(host);
-    boolean rackGone = l.hasRackAsk(rack) && !asks.containsKey(rack);
-    if ((hostGone ? 1 : 0) + (rackGone ? 1 : 0) != gone) {
-      invalidateLocality();
-      return;
-    }
-    // Readers that computed a snapshot from the old asks meanwhile hold the old generation
-    // and are recomputed on their next read; the bump comes after the drops.
-    if (hostGone) {
-      l.dropHost(host);
-    }
-    if (rackGone) {
-      l.dropRackAsk(rack);
-    }
-    l.advanceTo(localityGeneration.incrementAndGet());
   }
 
   /** Called after the asks changed (the map is mutated first, then the generation bumped). */
   private void invalidateLocality() {
-    localityGeneration.incrementAndGet();
-    locality = null;
+    synchronized (localityLock) {
+      localityGeneration.incrementAndGet();
+      locality = null;
+    }
   }
 
   /**
@@ -309,7 +340,11 @@ public class ZoneAwarePlacementAllocator<N extends SchedulerNode>
       return l;
     }
     l = computeLocality(gen);
-    locality = l;
+    synchronized (localityLock) {
+      if (localityGeneration.get() == gen) {
+        locality = l;
+      }
+    }
     return l;
   }
 

@@ -77,4 +77,22 @@ public class LocalityTest {
     assertEquals(set("/z1"), l.zones);
     assertEquals(set("h1", "h2", "h4"), l.hosts);
   }
+
+  @Test
+  public void addsAreIdempotentAndUndoDrops() {
+    Locality l = example();
+    l.dropHost("h3");
+    assertEquals(set("/z1", "/z3"), l.zones);
+    l.addHost("h3", "/z2/r3");
+    l.addHost("h3", "/z2/r3");
+    assertEquals(set("/z1/r1", "/z2/r3", "/z3/r5"), l.racks);
+    assertEquals(set("/z1", "/z2", "/z3"), l.zones);
+    l.addRackAsk("/z2/r4");
+    l.addRackAsk("/z2/r4");
+    l.dropHost("h3");
+    assertEquals("/z2 stays for the rack ask /z2/r4", set("/z1", "/z2", "/z3"), l.zones);
+    l.dropRackAsk("/z2/r4");
+    assertEquals(set("/z1", "/z3"), l.zones);
+    assertEquals(set("/z1/r1", "/z3/r5"), l.racks);
+  }
 }
