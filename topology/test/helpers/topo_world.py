@@ -4,7 +4,8 @@
   topo_world.py URL setup    reset moto; a VPC with subnets A1, A2 (us-east-1a) and B
                              (us-east-1b); instances A1 (no tag), A2 (tag rack=rack-2),
                              B1 (tag rack=rack-1), B2 (no tag), one terminated instance in
-                             A1 and one running instance tagged cluster=other in B; prints
+                             A1, in B one tagged cluster=other and one with the rack tag
+                             'r 3/x' (cluster=odd); prints
                              KEY=value lines (ids, private IPs, DNS names, subnet ids)
 """
 import sys
@@ -49,6 +50,7 @@ def setup(url):
     run("B1", "B", {"cluster": "hadoop", "rack": "rack-1"})
     run("B2", "B", {"cluster": "hadoop"})
     run("OTHER", "B", {"cluster": "other"})
+    run("ODD", "B", {"cluster": "odd", "rack": "r 3/x"})
     gone = run("GONE", "A1", {"cluster": "hadoop"})
     c.terminate_instances(InstanceIds=[gone])
     for k, v in out.items():
