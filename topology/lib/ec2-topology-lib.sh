@@ -56,8 +56,8 @@ log() {
       mv -f "${LOG_FILE}" "${LOG_FILE}.1" 2>/dev/null || true
     fi
   fi
-  printf '%s %s[%d] %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${PROG}" "$$" "${level}" "$*" \
-    >>"${LOG_FILE}" 2>/dev/null || true
+  { printf '%s %s[%d] %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${PROG}" "$$" "${level}" "$*" \
+    >>"${LOG_FILE}"; } 2>/dev/null || true
 }
 
 #######################################
@@ -70,7 +70,7 @@ die_usage() {
   echo "${PROG}: error: $*" >&2
   if [[ -z "${LOG_FILE}" ]]; then
     # Best effort: where the log would have gone.
-    local dir="${CFG[TOPOLOGY_LOG_DIR]:-${HADOOP_LOG_DIR:-}}"
+    local dir="${TOPOLOGY_LOG_DIR:-${CFG[TOPOLOGY_LOG_DIR]:-${HADOOP_LOG_DIR:-}}}"
     [[ -n "${dir}" && -d "${dir}" && -w "${dir}" ]] && LOG_FILE="${dir}/ec2-topology.log"
   fi
   log ERROR "$* (exit ${EXIT_USAGE}; Hadoop maps every host of this call to its default rack)"

@@ -95,15 +95,14 @@ readonly DEFAULT=/default-zone/default-rack
   assert_output "$(printf '%s\n' "$(loc_a1)" "$(loc_b)" "$(loc_b)")"
   assert_equal "$(aws_calls)" 1
   # AWS unreachable (nothing listens on the endpoint): the cache still answers.
-  TOPOLOGY_ENDPOINT_URL="$(closed_url)"
-  TOPOLOGY_AWS_TIMEOUT=2
-  topo "${IP_A1}" "${IP_B1}"
+  TOPOLOGY_ENDPOINT_URL="$(closed_url)" TOPOLOGY_AWS_TIMEOUT=2 topo "${IP_A1}" "${IP_B1}"
   assert_success
   assert_output "${first}"
   assert_equal "$(aws_calls)" 1
   # Control: the same call without the cache fails the same assertion (every host falls
   # back to the default; checked once by hand too).
-  TOPOLOGY_CACHE_TTL=0 topo "${IP_A1}" "${IP_B1}"
+  TOPOLOGY_ENDPOINT_URL="$(closed_url)" TOPOLOGY_AWS_TIMEOUT=2 TOPOLOGY_CACHE_TTL=0 \
+    topo "${IP_A1}" "${IP_B1}"
   assert_success
   refute_output "${first}"
   assert_output "$(printf '%s\n' "${DEFAULT}" "${DEFAULT}")"
@@ -159,11 +158,10 @@ readonly DEFAULT=/default-zone/default-rack
 @test "AWS never answers: answer within TOPOLOGY_AWS_TIMEOUT from the stale cache" {
   topo "${IP_A1}" "${DNS_B1}"
   cache_age 3600
-  TOPOLOGY_ENDPOINT_URL="$(blackhole_start)"
-  export TOPOLOGY_AWS_TIMEOUT=2
-  local start elapsed
+  local url start elapsed
+  url="$(blackhole_start)"
   start="$(date +%s%N)"
-  topo "${IP_A1}" "${DNS_B1}" 10.20.9.9
+  TOPOLOGY_ENDPOINT_URL="${url}" TOPOLOGY_AWS_TIMEOUT=2 topo "${IP_A1}" "${DNS_B1}" 10.20.9.9
   elapsed=$((($(date +%s%N) - start) / 1000000))
   assert_success
   assert_output "$(printf '%s\n' "$(loc_a1)" "$(loc_b)" "${DEFAULT}")"
@@ -174,7 +172,7 @@ readonly DEFAULT=/default-zone/default-rack
   assert_output --partial "no answer within TOPOLOGY_AWS_TIMEOUT=2 s"
   # Control: the AWS CLI itself, same endpoint, is still waiting after 6 s.
   run timeout 6 "${NNR_REAL_AWS}" ec2 describe-instances --region us-east-1 \
-    --endpoint-url "${TOPOLOGY_ENDPOINT_URL}" --cli-connect-timeout 2 --cli-read-timeout 2
+    --endpoint-url "${url}" --cli-connect-timeout 2 --cli-read-timeout 2
   assert_failure 124
 }
 
