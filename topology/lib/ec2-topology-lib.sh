@@ -250,6 +250,7 @@ topo_parse() {
     fi
     [[ "${dns}" == "-" ]] || all+=("${dns,,}")
     for ip in "${all[@]}"; do
+      [[ "${ip}" =~ ^[a-z0-9._-]{1,253}$ ]] || continue
       printf '%s\t%s\n' "${ip}" "${loc}"
     done
   done

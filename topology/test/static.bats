@@ -156,3 +156,14 @@ bad() {
   assert_output /default-zone/default-rack
   grep -q "WARN cache disabled: cannot create" "${TOPOLOGY_LOG_DIR}/ec2-topology.log"
 }
+
+@test "hostile arguments: the default, one line each, nothing evaluated" {
+  # shellcheck disable=SC2016 # the $( ) must reach the script unexpanded
+  run "${TOPO_HOME}/bin/ec2-topology" '$(touch '"${BATS_TEST_TMPDIR}"'/p1)' \
+    'a[$(touch '"${BATS_TEST_TMPDIR}"'/p2)]' 'x]' '' '--help' 'a b'
+  assert_success
+  assert_equal "${#lines[@]}" 6
+  run grep -c "not an IP or host name" "${TOPOLOGY_LOG_DIR}/ec2-topology.log"
+  assert_output 6
+  [[ ! -e "${BATS_TEST_TMPDIR}/p1" && ! -e "${BATS_TEST_TMPDIR}/p2" ]]
+}

@@ -63,7 +63,7 @@ readonly DEFAULT=/default-zone/default-rack
   assert_output --partial "${IP_GONE}: no EC2 instance"
   assert_output --partial "outside.example.com (192.0.2.7): no EC2 instance"
   assert_output --partial "no-such-host: not an IP, not an EC2 name and does not resolve"
-  assert_output --partial "bad,name: not an IP"
+  assert_output --partial "'bad,name': not an IP or host name"
 }
 
 @test "100 arguments (Hadoop's default net.topology.script.number.args) in one call" {
