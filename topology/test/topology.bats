@@ -229,6 +229,27 @@ readonly DEFAULT=/default-zone/default-rack
   assert_equal "$(aws_calls)" "${before}"
 }
 
+@test "Hadoop's own ScriptBasedMapping takes the answers, in batches of number.args" {
+  [[ -n "${HADOOP_CLASSPATH_FILE:-}" && -f "${HADOOP_CLASSPATH_FILE}" ]] \
+    || skip "no Hadoop classpath (run through Maven: mvn -pl topology verify)"
+  command -v java >/dev/null || skip "java not installed"
+  # IPs only: Hadoop resolves host names through DNS before calling the script.
+  run java -cp "$(cat "${HADOOP_CLASSPATH_FILE}")" "${TOPO_HOME}/test/helpers/HadoopResolve.java" \
+    "${TOPO_HOME}/bin/ec2-topology" 2 "${IP_A1}" "${IP_A2}" 10.20.9.9 "${IP_B1}" "${IP_B2}"
+  assert_success
+  assert_line "resolved: [$(loc_a1), $(loc_a2), ${DEFAULT}, $(loc_b), $(loc_b)]"
+  # The default has the same depth, so the NameNode's topology takes every host.
+  assert_line "topology: racks=4 leaves=5"
+  # number.args=2: three invocations, one describe-instances each.
+  assert_equal "$(aws_calls)" 3
+  # Control: a failing script (bad config) makes Hadoop drop every answer of the call; its
+  # one-level /default-rack then cannot join a /zone/rack topology.
+  TOPOLOGY_AWS_TIMEOUT=soon run java -cp "$(cat "${HADOOP_CLASSPATH_FILE}")" \
+    "${TOPO_HOME}/test/helpers/HadoopResolve.java" "${TOPO_HOME}/bin/ec2-topology" 2 "${IP_A1}" "${IP_B1}"
+  assert_line "resolved: null"
+  assert_line --partial "topology: InvalidTopologyException"
+}
+
 # --- ec2-topology-table ---------------------------------------------------------------
 
 table() {
