@@ -14,7 +14,7 @@ readonly EXIT_OK=0
 readonly EXIT_FAILED=1 # ec2-topology-table: AWS failed or found nothing; old table kept
 readonly EXIT_USAGE=2  # bad argument or config key (named in the message)
 
-PROG="${PROG:-$(basename "$0")}"
+PROG="${PROG:-${0##*/}}"
 
 declare -gA CFG=()
 declare -gA CFG_DEFAULTS=(
@@ -38,6 +38,7 @@ declare -gA CFG_DEFAULTS=(
 
 # Where the log goes; set by topo_init_paths (best effort before that).
 LOG_FILE=""
+LOG_CHECKED=false
 
 #######################################
 # Appends one line to the log file (never fails: a log that cannot be written must not
@@ -50,13 +51,15 @@ log() {
   shift
   [[ -n "${LOG_FILE}" ]] || return 0
   local max="${CFG[TOPOLOGY_LOG_MAX_BYTES]:-0}" size
-  if [[ "${max}" =~ ^[0-9]+$ ]] && ((max > 0)) && [[ -f "${LOG_FILE}" ]]; then
+  if [[ "${LOG_CHECKED}" == false && "${max}" =~ ^[0-9]+$ && -f "${LOG_FILE}" ]] && ((max > 0)); then
     size="$(stat -c %s "${LOG_FILE}" 2>/dev/null || echo 0)"
     if ((size > max)); then
       mv -f "${LOG_FILE}" "${LOG_FILE}.1" 2>/dev/null || true
     fi
   fi
-  { printf '%s %s[%d] %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${PROG}" "$$" "${level}" "$*" \
+  LOG_CHECKED=true
+  # (printf's own clock: no process per line)
+  { printf '%(%Y-%m-%dT%H:%M:%S%z)T %s[%d] %s %s\n' -1 "${PROG}" "$$" "${level}" "$*" \
     >>"${LOG_FILE}"; } 2>/dev/null || true
 }
 
@@ -171,7 +174,7 @@ topo_validate() {
 #   CFG, HADOOP_LOG_DIR
 #######################################
 topo_init_paths() {
-  CACHE_DIR="${CFG[TOPOLOGY_CACHE_DIR]:-/var/tmp/ec2-topology-$(id -u)}"
+  CACHE_DIR="${CFG[TOPOLOGY_CACHE_DIR]:-/var/tmp/ec2-topology-${EUID}}"
   local log_dir="${CFG[TOPOLOGY_LOG_DIR]:-${HADOOP_LOG_DIR:-${CACHE_DIR}}}"
   local cache_problem=""
   if ! (umask 077 && mkdir -p "${CACHE_DIR}") 2>/dev/null; then
