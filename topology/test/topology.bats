@@ -140,7 +140,8 @@ readonly DEFAULT=/default-zone/default-rack
 }
 
 @test "AWS fails: stale entries beat the default, unknown hosts get the default, all logged" {
-  topo "${IP_A1}" "${IP_B1}"
+  echo "dn-b1.example.com ${IP_B1}" >>"${TOPO_HOSTS}"
+  topo "${IP_A1}" "${IP_B1}" dn-b1.example.com
   cache_age 3600
   echo 'describe-instances|fail|An error occurred (RequestLimitExceeded): Request limit exceeded.' \
     >"${NNR_AWS_FAULTS}"
@@ -151,6 +152,12 @@ readonly DEFAULT=/default-zone/default-rack
   assert_output --partial "RequestLimitExceeded"
   assert_output --regexp "${IP_A1//./\\.}: AWS did not answer; using the cached $(loc_a1) \(360[0-9] s old\)"
   assert_output --partial "10.20.9.9: AWS did not answer and no cache entry; ${DEFAULT}"
+  # DNS failing too: a name that no longer resolves keeps its stale answer.
+  : >"${TOPO_HOSTS}"
+  topo dn-b1.example.com
+  assert_output "$(loc_b)"
+  run topo_log
+  assert_output --partial "dn-b1.example.com: the name does not resolve; using the cached $(loc_b)"
   # Control: with stale answers off the same call gives the default for every host.
   TOPOLOGY_STALE_TTL=0 topo "${IP_A1}" 10.20.9.9 "${IP_B1}"
   assert_success
