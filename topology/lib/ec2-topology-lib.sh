@@ -191,21 +191,6 @@ topo_init_paths() {
 }
 
 #######################################
-# The location of an instance: /<zone>/<rack>. rack = the TOPOLOGY_RACK_TAG tag's value
-# when set (characters other than letters, digits, . _ : - become _), else the subnet id.
-# Arguments:
-#   zone, subnet id, tag value ("" = none)
-#######################################
-topo_location() {
-  local zone="$1" subnet="$2" tag="$3" rack
-  rack="${subnet}"
-  if [[ -n "${tag}" ]]; then
-    rack="${tag//[^A-Za-z0-9._:-]/_}"
-  fi
-  printf '/%s/%s' "${zone}" "${rack}"
-}
-
-#######################################
 # Runs one `aws ec2 describe-instances` under `timeout`, text output, one line per
 # instance: zone, subnet, private DNS name, primary IP, all private IPs (comma list),
 # rack tag value. Returns the CLI's (or timeout's: 124) exit status.
@@ -236,15 +221,22 @@ topo_describe() {
 }
 
 #######################################
-# Reads topo_describe output on stdin; prints "key<TAB>location" for every private IP and
-# the private DNS name of each instance.
+# Reads topo_describe output on stdin; prints "key<TAB>/<zone>/<rack>" for every private IP
+# and the private DNS name of each instance.
 #######################################
 topo_parse() {
   local zone subnet dns primary ips tag loc ip
   local -a all ips_arr
   while IFS=$'\t' read -r zone subnet dns primary ips tag; do
     [[ -n "${zone}" && "${zone}" != "None" && -n "${subnet}" ]] || continue
-    loc="$(topo_location "${zone}" "${subnet}" "${tag}")"
+    # rack = the TOPOLOGY_RACK_TAG tag's value when the instance has it (characters other
+    # than letters, digits, . _ : - become _: Hadoop splits the answers on white space),
+    # else the subnet id.
+    if [[ -n "${tag}" ]]; then
+      loc="/${zone}/${tag//[^A-Za-z0-9._:-]/_}"
+    else
+      loc="/${zone}/${subnet}"
+    fi
     all=()
     [[ "${primary}" == "-" ]] || all+=("${primary}")
     if [[ "${ips}" != "-" ]]; then
