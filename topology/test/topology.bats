@@ -178,10 +178,11 @@ readonly DEFAULT=/default-zone/default-rack
   elapsed=$((($(date +%s%N) - start) / 1000000))
   assert_success
   assert_output "$(printf '%s\n' "$(loc_a1)" "$(loc_b)" "${DEFAULT}")"
-  # Both calls (IPs, DNS names) ran at once under the 2 s limit (+1 s kill grace).
-  # 2 s + process starts on a loaded 2-core machine (2.3-2.6 s at load 2, up to ~4 s at
-  # load 11); without the limit it took 22.7 s (checked once by removing `timeout`).
-  ((elapsed < 6000)) || fail "took ${elapsed} ms"
+  # Both calls (IPs, DNS names) ran at once under the 2 s limit (+1 s kill grace): 2.3-2.6 s
+  # at load 2, up to ~4 s at load 11. The bound is generous so a busy machine cannot fail
+  # it; without the limit the same call took 22.7 s (checked once by removing `timeout`),
+  # and the log line below is only written when the limit cut the call.
+  ((elapsed < 20000)) || fail "took ${elapsed} ms"
   run topo_log
   assert_output --partial "no answer within TOPOLOGY_AWS_TIMEOUT=2 s"
   # Control: the AWS CLI itself, same endpoint, is still waiting after 8 s (its own
@@ -366,7 +367,8 @@ inode() {
     table --tag cluster=hadoop "${TABLE}"
   assert_failure 1
   assert_output --partial "no answer within TOPOLOGY_TABLE_TIMEOUT=1 s"
-  (($(date +%s) - start <= 4))
+  # Generous bound (a busy machine must not fail it); the log line above proves the cut.
+  (($(date +%s) - start <= 20))
   assert_equal "$(inode "${TABLE}")" "${ino}"
   # Control: the same run without a fault replaces the table.
   TOPOLOGY_RACK_TAG=rack table --tag cluster=hadoop "${TABLE}"
