@@ -40,6 +40,15 @@ public final class ZonePlacementConfig {
   public static final String WARN_INTERVAL_MS_KEY = PREFIX + "warn-interval-ms";
   public static final long WARN_INTERVAL_MS_DEFAULT = 60_000L;
 
+  /**
+   * zone-audit (a client command, {@code io.multizone.hdfs.audit.ZoneAudit}): minimum
+   * milliseconds between two progress lines on stderr when {@code --progress} is given.
+   * Default {@value #AUDIT_PROGRESS_INTERVAL_MS_DEFAULT}; must be >= 1.
+   */
+  public static final String AUDIT_PROGRESS_INTERVAL_MS_KEY =
+      PREFIX + "audit.progress-interval-ms";
+  public static final long AUDIT_PROGRESS_INTERVAL_MS_DEFAULT = 2_000L;
+
   private final int minZones;
   private final int zoneDepth;
   private final boolean zoneDepthExplicit;
@@ -64,6 +73,16 @@ public final class ZonePlacementConfig {
     long warnInterval = positiveLong(conf, WARN_INTERVAL_MS_KEY, WARN_INTERVAL_MS_DEFAULT, 0);
     return new ZonePlacementConfig(minZones, zoneDepth, ZoneModelConfig.isZoneDepthSet(conf),
         warnInterval);
+  }
+
+  /**
+   * The zone-audit progress interval ({@link #AUDIT_PROGRESS_INTERVAL_MS_KEY}).
+   *
+   * @throws IllegalArgumentException naming the key and value when malformed
+   */
+  public static long auditProgressIntervalMs(Configuration conf) {
+    return positiveLong(conf, AUDIT_PROGRESS_INTERVAL_MS_KEY, AUDIT_PROGRESS_INTERVAL_MS_DEFAULT,
+        1);
   }
 
   private static int positiveInt(Configuration conf, String key, int dflt, int min) {
