@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import io.multizone.hdfs.config.ZonePlacementConfig;
 import io.multizone.hdfs.demo.MiniZonedCluster;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.DFSConfigKeys;
@@ -89,6 +91,7 @@ public class ZoneAuditClusterTest {
     int exitBadDepth;
     String errBadDepth;
     int exitEcOnly;
+    final Set<String> unreadableAfterZoneALoss = new TreeSet<>();
   }
 
   /** What losing each zone would do, from block locations and the test's zone map. */
@@ -167,8 +170,27 @@ public class ZoneAuditClusterTest {
         assertTrue("block locations kept changing", attempt < 5);
         awaitSettled(c);
       }
+      // The real outcome: zone-a dies, every file is read back.
+      c.loseZone("/zone-a");
+      for (Path f : files) {
+        if (!readsBack(c, f)) {
+          r.unreadableAfterZoneALoss.add(f.toUri().getPath());
+        }
+      }
     }
     return r;
+  }
+
+  private static boolean readsBack(MiniZonedCluster c, Path f) {
+    byte[] buf = new byte[64 * 1024];
+    try (FSDataInputStream in = c.fs.open(f)) {
+      while (in.read(buf) >= 0) {
+        // read to the end
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private static void awaitSettled(MiniZonedCluster c) throws Exception {
@@ -327,6 +349,8 @@ public class ZoneAuditClusterTest {
     assertTrue("some EC group below its data units if zone-a died",
         e.ecBelowData.get("/zone-a") > 0);
     assertMatchesExpectation(stock);
+    assertEquals("the files the audit named are exactly those lost with zone-a",
+        e.unreadable.get("/zone-a"), stock.unreadableAfterZoneALoss);
     assertTrue(stock.json.get("atRisk").asBoolean());
     assertEquals(ZoneAudit.AT_RISK, stock.exitJson);
     assertEquals(ZoneAudit.AT_RISK, stock.exitTable);
@@ -341,6 +365,7 @@ public class ZoneAuditClusterTest {
     System.out.println("our policy, zone-audit table:\n" + ours.table);
     assertEquals(0, e.blocksInOneZone);
     assertMatchesExpectation(ours);
+    assertEquals("nothing lost with zone-a", "[]", ours.unreadableAfterZoneALoss.toString());
     assertFalse(ours.json.get("atRisk").asBoolean());
     assertEquals(ZoneAudit.CLEAN, ours.exitJson);
     assertEquals(ZoneAudit.CLEAN, ours.exitTable);
