@@ -140,6 +140,7 @@ public class ZoneAudit extends Configured implements Tool {
       int list) throws BadInput, IOException {
     ZoneResolver resolver = ZoneModelConfig.resolver(conf);
     long interval = ZonePlacementConfig.auditProgressIntervalMs(conf);
+    int threads = ZonePlacementConfig.auditThreads(conf);
     DistributedFileSystem dfs;
     Path path;
     try {
@@ -184,7 +185,7 @@ public class ZoneAudit extends Configured implements Tool {
     ZoneTally tally = new ZoneTally(resolver, list);
     long start = System.nanoTime();
     ZoneAuditScanner.Progress p = progress ? new ProgressLine(err, interval, start) : t -> { };
-    new ZoneAuditScanner(dfs.getClient(), tally, p).scan(src, root);
+    new ZoneAuditScanner(dfs.getClient(), tally, p, threads).scan(src, root);
     double seconds = (System.nanoTime() - start) / 1e9;
     AuditReport report = new AuditReport(uri + src, resolver.depth(), seconds, tally);
     out.print(json ? report.json() : report.table());

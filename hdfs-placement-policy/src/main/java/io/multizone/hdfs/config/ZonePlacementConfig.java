@@ -49,6 +49,14 @@ public final class ZonePlacementConfig {
       PREFIX + "audit.progress-interval-ms";
   public static final long AUDIT_PROGRESS_INTERVAL_MS_DEFAULT = 2_000L;
 
+  /**
+   * zone-audit: directories listed at once (each by its own NameNode call); the NameNode
+   * encodes one batch while the client decodes another. Default
+   * {@value #AUDIT_THREADS_DEFAULT}; must be >= 1.
+   */
+  public static final String AUDIT_THREADS_KEY = PREFIX + "audit.threads";
+  public static final int AUDIT_THREADS_DEFAULT = 4;
+
   private final int minZones;
   private final int zoneDepth;
   private final boolean zoneDepthExplicit;
@@ -83,6 +91,15 @@ public final class ZonePlacementConfig {
   public static long auditProgressIntervalMs(Configuration conf) {
     return positiveLong(conf, AUDIT_PROGRESS_INTERVAL_MS_KEY, AUDIT_PROGRESS_INTERVAL_MS_DEFAULT,
         1);
+  }
+
+  /**
+   * The zone-audit lister thread count ({@link #AUDIT_THREADS_KEY}).
+   *
+   * @throws IllegalArgumentException naming the key and value when malformed
+   */
+  public static int auditThreads(Configuration conf) {
+    return positiveInt(conf, AUDIT_THREADS_KEY, AUDIT_THREADS_DEFAULT, 1);
   }
 
   private static int positiveInt(Configuration conf, String key, int dflt, int min) {
