@@ -1,5 +1,7 @@
 package io.multizone.hdfs.audit;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -68,7 +70,10 @@ final class AuditReport {
     return sb.toString();
   }
 
-  private void list(StringBuilder sb, String title, long count, List<String> paths) {
+  private void list(StringBuilder sb, String title, long count, List<String> found) {
+    // Several threads list directories at once: sort, so the same paths print the same way.
+    List<String> paths = new ArrayList<>(found);
+    Collections.sort(paths);
     sb.append(String.format(Locale.ROOT, "%n%s: %,d%s%n", title, count,
         count > paths.size() ? " (first " + paths.size() + " listed)" : ""));
     for (String p : paths) {
@@ -159,7 +164,9 @@ final class AuditReport {
     return sb.append(value);
   }
 
-  private static StringBuilder strings(StringBuilder sb, String name, List<String> values) {
+  private static StringBuilder strings(StringBuilder sb, String name, List<String> found) {
+    List<String> values = new ArrayList<>(found);
+    Collections.sort(values);
     quote(sb, name).append(":[");
     for (int i = 0; i < values.size(); i++) {
       if (i > 0) {

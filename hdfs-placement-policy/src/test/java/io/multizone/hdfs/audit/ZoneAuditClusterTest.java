@@ -82,6 +82,7 @@ public class ZoneAuditClusterTest {
     int exitTable;
     JsonNode json;
     String table;
+    String tableShort;
     String errJson;
     String errProgress;
     int exitProgress;
@@ -217,6 +218,7 @@ public class ZoneAuditClusterTest {
     o = audit(client, "--list", "1000");
     r.exitTable = o.rc;
     r.table = o.out;
+    r.tableShort = audit(client, "--list", "3").out;
     o = audit(client, "-D", ZonePlacementConfig.AUDIT_PROGRESS_INTERVAL_MS_KEY + "=1",
         "--progress", "/data");
     r.exitProgress = o.rc;
@@ -341,7 +343,7 @@ public class ZoneAuditClusterTest {
   @Test
   public void stockPolicyExposureIsReportedExactly() {
     Expectation e = stock.expected;
-    System.out.println("stock policy, zone-audit table:\n" + stock.table);
+    System.out.println("stock policy, zone-audit --list 3:\n" + stock.tableShort);
     // The data really is exposed (else this test would prove nothing).
     assertTrue("stock put some block in one zone: " + e.blocksInOneZone,
         e.blocksInOneZone > 0);
@@ -362,7 +364,7 @@ public class ZoneAuditClusterTest {
   @Test
   public void ourPolicyIsReportedClean() {
     Expectation e = ours.expected;
-    System.out.println("our policy, zone-audit table:\n" + ours.table);
+    System.out.println("our policy, zone-audit --list 3:\n" + ours.tableShort);
     assertEquals(0, e.blocksInOneZone);
     assertMatchesExpectation(ours);
     assertEquals("nothing lost with zone-a", "[]", ours.unreadableAfterZoneALoss.toString());

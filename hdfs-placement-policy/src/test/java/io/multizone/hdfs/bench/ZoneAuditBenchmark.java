@@ -153,21 +153,35 @@ public final class ZoneAuditBenchmark {
         listFiles(fs);
       }
       double[][] rates = new double[3][rounds];
+      double[][] perCpu = new double[3][rounds];
+      double[][] perClientCpu = new double[3][rounds];
+      com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       for (int r = 0; r < rounds; r++) {
         // Rotate the order, so none always runs first (or right after a GC-heavy one).
         for (int k = 0; k < 3; k++) {
           int m = (r + k) % 3;
+          long cpu0 = os.getProcessCpuTime();
+          long nn0 = nameNodeRpcCpu();
           double sec = m == 0 ? audit(one) : m == 1 ? audit(client) : listFiles(fs);
+          double nnCpu = (nameNodeRpcCpu() - nn0) / 1e9;
+          double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
           rates[m][r] = made[1] / sec;
+          perCpu[m][r] = made[1] / cpu;
+          perClientCpu[m][r] = made[1] / (cpu - nnCpu);
         }
         System.out.printf(Locale.ROOT, "round %d: %,.0f / %,.0f / %,.0f blocks/s%n", r + 1,
             rates[0][r], rates[1][r], rates[2][r]);
       }
-      System.out.printf(Locale.ROOT, "%,d blocks, %d rounds after 2 warm-up passes; blocks/s,"
-          + " median (range):%n", made[1], rounds);
+      System.out.printf(Locale.ROOT, "%,d blocks, %d rounds after 2 warm-up passes, %d CPUs,"
+          + " load average %.1f at the end; median (range):%n", made[1], rounds,
+          os.getAvailableProcessors(), os.getSystemLoadAverage());
+      System.out.printf(Locale.ROOT, "  %-55s %9s  %-21s %s%n", "", "blocks/s", "",
+          "blocks per CPU-second: whole JVM / all but the NameNode's RPC threads");
       for (int m = 0; m < 3; m++) {
-        System.out.printf(Locale.ROOT, "  %-55s %,9.0f  (%,.0f .. %,.0f)%n", names[m],
-            median(rates[m]), min(rates[m]), max(rates[m]));
+        System.out.printf(Locale.ROOT, "  %-55s %,9.0f  %-21s %,9.0f / %,9.0f%n", names[m],
+            median(rates[m]), String.format(Locale.ROOT, "(%,.0f .. %,.0f)", min(rates[m]),
+                max(rates[m])), median(perCpu[m]), median(perClientCpu[m]));
       }
     } finally {
       heartbeats.shutdownNow();
@@ -334,6 +348,32 @@ public final class ZoneAuditBenchmark {
       throw new IOException("no locations");
     }
     return (System.nanoTime() - t) / 1e9;
+  }
+
+  /**
+   * CPU nanoseconds used so far by the NameNode's RPC server threads (handlers, readers,
+   * responder, listener), which live for the whole run; the rest of the JVM's CPU during an
+   * audit is the client's (its lister threads die with each audit, so they cannot be read
+   * one by one) and the garbage collector's.
+   */
+  private static long nameNodeRpcCpu() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory
+        .getThreadMXBean();
+    long sum = 0;
+    for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (ti == null) {
+        continue;
+      }
+      String n = ti.getThreadName();
+      if (n.startsWith("IPC Server handler") || n.startsWith("Socket Reader")
+          || n.startsWith("IPC Server Responder") || n.startsWith("IPC Server listener")) {
+        long t = mx.getThreadCpuTime(ti.getThreadId());
+        if (t > 0) {
+          sum += t;
+        }
+      }
+    }
+    return sum;
   }
 
   private static double median(double[] v) {
