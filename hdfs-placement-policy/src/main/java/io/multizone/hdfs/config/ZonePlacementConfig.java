@@ -42,8 +42,9 @@ public final class ZonePlacementConfig {
 
   /**
    * zone-audit (a client command, {@code io.multizone.hdfs.audit.ZoneAudit}): minimum
-   * milliseconds between two progress lines on stderr when {@code --progress} is given.
-   * Default {@value #AUDIT_PROGRESS_INTERVAL_MS_DEFAULT}; must be >= 1.
+   * milliseconds between two progress lines on stderr when {@code --progress} is given; 0
+   * prints one after every listing batch. Default {@value #AUDIT_PROGRESS_INTERVAL_MS_DEFAULT};
+   * must be >= 0.
    */
   public static final String AUDIT_PROGRESS_INTERVAL_MS_KEY =
       PREFIX + "audit.progress-interval-ms";
@@ -90,7 +91,7 @@ public final class ZonePlacementConfig {
    */
   public static long auditProgressIntervalMs(Configuration conf) {
     return positiveLong(conf, AUDIT_PROGRESS_INTERVAL_MS_KEY, AUDIT_PROGRESS_INTERVAL_MS_DEFAULT,
-        1);
+        0);
   }
 
   /**

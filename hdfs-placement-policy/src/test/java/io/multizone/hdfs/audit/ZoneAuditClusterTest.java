@@ -219,7 +219,8 @@ public class ZoneAuditClusterTest {
     r.exitTable = o.rc;
     r.table = o.out;
     r.tableShort = audit(client, "--list", "3").out;
-    o = audit(client, "-D", ZonePlacementConfig.AUDIT_PROGRESS_INTERVAL_MS_KEY + "=1",
+    // Interval 0: a line after every listing batch, so the test does not depend on speed.
+    o = audit(client, "-D", ZonePlacementConfig.AUDIT_PROGRESS_INTERVAL_MS_KEY + "=0",
         "--progress", "/data");
     r.exitProgress = o.rc;
     r.errProgress = o.err;
