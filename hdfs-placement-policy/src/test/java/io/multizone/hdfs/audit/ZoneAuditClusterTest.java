@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -200,7 +201,7 @@ public class ZoneAuditClusterTest {
       GenericTestUtils.waitFor(() -> bm.getLowRedundancyBlocksCount() == 0
           && bm.getPendingReconstructionBlocksCount() == 0 && bm.getExcessBlocksCount() == 0
           && bm.getPendingDeletionBlocksCount() == 0, 100, 30_000);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new AssertionError("not settled: low redundancy " + bm.getLowRedundancyBlocksCount()
           + ", pending " + bm.getPendingReconstructionBlocksCount() + ", excess "
           + bm.getExcessBlocksCount() + ", pending deletion "

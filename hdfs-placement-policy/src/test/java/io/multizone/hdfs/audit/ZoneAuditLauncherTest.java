@@ -4,12 +4,15 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -93,7 +96,7 @@ public class ZoneAuditLauncherTest {
   }
 
   private static byte[] readAll(Process p) throws IOException {
-    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
     byte[] buf = new byte[8192];
     int n;
     while ((n = p.getInputStream().read(buf)) > 0) {
@@ -104,7 +107,7 @@ public class ZoneAuditLauncherTest {
 
   @Test
   public void withoutHadoopItExplainsAndExitsTwo() throws Exception {
-    Result r = run(java.util.Collections.emptyMap(), "/");
+    Result r = run(Collections.emptyMap(), "/");
     assertEquals(r.err, 2, r.rc);
     assertTrue(r.err, r.err.contains("no Hadoop client found")
         && r.err.contains("HADOOP_HOME"));
@@ -113,7 +116,7 @@ public class ZoneAuditLauncherTest {
   @Test
   public void missingJarIsNamed() throws Exception {
     File dir = recordingHadoop(0);
-    Map<String, String> env = new java.util.HashMap<>();
+    Map<String, String> env = new HashMap<>();
     env.put("PATH", dir + ":/usr/bin:/bin");
     env.put("ZONE_AUDIT_JAR", "/no/such.jar");
     Result r = run(env, "/");
@@ -124,7 +127,7 @@ public class ZoneAuditLauncherTest {
   @Test
   public void runsTheClassThroughHadoopJarAndPassesTheExitStatus() throws Exception {
     File dir = recordingHadoop(1);
-    Map<String, String> env = new java.util.HashMap<>();
+    Map<String, String> env = new HashMap<>();
     env.put("PATH", dir + ":/usr/bin:/bin");
     env.put("HADOOP_CLASSPATH", "/extra.jar");
     env.put("MULTIZONE_COMMON_JAR", jar.getPath());
@@ -148,7 +151,7 @@ public class ZoneAuditLauncherTest {
     File bin = new File(home, "bin");
     assertTrue(bin.mkdir());
     recordingHadoop(bin, 0);
-    Map<String, String> env = new java.util.HashMap<>();
+    Map<String, String> env = new HashMap<>();
     env.put("HADOOP_HOME", home.getPath());
     Result r = run(env, "/y");
     assertEquals(r.err, 0, r.rc);
@@ -169,7 +172,7 @@ public class ZoneAuditLauncherTest {
         + " -Dlog4j.configuration=log4j-quiet.properties -cp \"$(cat " + cp + ")\" \"$@\"\n")
         .getBytes(StandardCharsets.UTF_8));
     assertTrue(hadoop.setExecutable(true));
-    Map<String, String> env = new java.util.HashMap<>();
+    Map<String, String> env = new HashMap<>();
     env.put("PATH", dir + ":/usr/bin:/bin");
     Result r = run(env, "--help");
     assertEquals(r.err, 0, r.rc);

@@ -1,18 +1,25 @@
 package io.multizone.hdfs.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.multizone.hdfs.audit.ZoneAudit;
 import io.multizone.hdfs.config.ZonePlacementConfig;
 import io.multizone.hdfs.demo.MiniZonedCluster;
@@ -29,6 +36,7 @@ import org.apache.hadoop.hdfs.DFSConfigKeys;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.HdfsConfiguration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.hdfs.protocol.BlockListAsLongs;
 import org.apache.hadoop.hdfs.protocol.DatanodeID;
 import org.apache.hadoop.hdfs.protocol.DatanodeInfo;
 import org.apache.hadoop.hdfs.protocol.ExtendedBlock;
@@ -53,7 +61,6 @@ import org.apache.hadoop.io.EnumSetWritable;
 import org.apache.hadoop.ipc.RemoteException;
 import org.apache.hadoop.net.DNSToSwitchMapping;
 import org.apache.hadoop.net.StaticMapping;
-import org.apache.hadoop.hdfs.protocol.BlockListAsLongs;
 import org.apache.hadoop.util.ToolRunner;
 import org.apache.hadoop.util.VersionInfo;
 
@@ -155,8 +162,8 @@ public final class ZoneAuditBenchmark {
       double[][] rates = new double[3][rounds];
       double[][] perCpu = new double[3][rounds];
       double[][] perClientCpu = new double[3][rounds];
-      com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
-          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      OperatingSystemMXBean os =
+          (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       for (int r = 0; r < rounds; r++) {
         // Rotate the order, so none always runs first (or right after a GC-heavy one).
         for (int k = 0; k < 3; k++) {
@@ -226,7 +233,7 @@ public final class ZoneAuditBenchmark {
   private static int[] create(NamenodeProtocols nn, FSNamesystem fsn, List<FakeDataNode> dns,
       int blocks) throws Exception {
     String client = "zone-audit-benchmark";
-    java.util.Map<String, FakeDataNode> byUuid = new java.util.HashMap<>();
+    Map<String, FakeDataNode> byUuid = new HashMap<>();
     for (FakeDataNode d : dns) {
       byUuid.put(d.reg.getDatanodeUuid(), d);
     }
@@ -302,7 +309,7 @@ public final class ZoneAuditBenchmark {
   }
 
   private static long replicasSeen(Configuration conf) throws Exception {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     ToolRunner.run(new Configuration(conf), new ZoneAudit(new PrintStream(out, true, "UTF-8"),
         System.err), new String[] {"--json", "--list", "0", "/bench"});
     String json = out.toString("UTF-8");
@@ -357,10 +364,9 @@ public final class ZoneAuditBenchmark {
    * one by one) and the garbage collector's.
    */
   private static long nameNodeRpcCpu() {
-    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory
-        .getThreadMXBean();
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     long sum = 0;
-    for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+    for (ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
       if (ti == null) {
         continue;
       }
