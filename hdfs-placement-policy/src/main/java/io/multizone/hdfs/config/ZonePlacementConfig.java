@@ -40,6 +40,24 @@ public final class ZonePlacementConfig {
   public static final String WARN_INTERVAL_MS_KEY = PREFIX + "warn-interval-ms";
   public static final long WARN_INTERVAL_MS_DEFAULT = 60_000L;
 
+  /**
+   * zone-audit (a client command, {@code io.multizone.hdfs.audit.ZoneAudit}): minimum
+   * milliseconds between two progress lines on stderr when {@code --progress} is given; 0
+   * prints one after every listing batch. Default {@value #AUDIT_PROGRESS_INTERVAL_MS_DEFAULT};
+   * must be >= 0.
+   */
+  public static final String AUDIT_PROGRESS_INTERVAL_MS_KEY =
+      PREFIX + "audit.progress-interval-ms";
+  public static final long AUDIT_PROGRESS_INTERVAL_MS_DEFAULT = 2_000L;
+
+  /**
+   * zone-audit: directories listed at once (each by its own NameNode call); the NameNode
+   * encodes one batch while the client decodes another. Default
+   * {@value #AUDIT_THREADS_DEFAULT}; must be >= 1.
+   */
+  public static final String AUDIT_THREADS_KEY = PREFIX + "audit.threads";
+  public static final int AUDIT_THREADS_DEFAULT = 4;
+
   private final int minZones;
   private final int zoneDepth;
   private final boolean zoneDepthExplicit;
@@ -64,6 +82,25 @@ public final class ZonePlacementConfig {
     long warnInterval = positiveLong(conf, WARN_INTERVAL_MS_KEY, WARN_INTERVAL_MS_DEFAULT, 0);
     return new ZonePlacementConfig(minZones, zoneDepth, ZoneModelConfig.isZoneDepthSet(conf),
         warnInterval);
+  }
+
+  /**
+   * The zone-audit progress interval ({@link #AUDIT_PROGRESS_INTERVAL_MS_KEY}).
+   *
+   * @throws IllegalArgumentException naming the key and value when malformed
+   */
+  public static long auditProgressIntervalMs(Configuration conf) {
+    return positiveLong(conf, AUDIT_PROGRESS_INTERVAL_MS_KEY, AUDIT_PROGRESS_INTERVAL_MS_DEFAULT,
+        0);
+  }
+
+  /**
+   * The zone-audit lister thread count ({@link #AUDIT_THREADS_KEY}).
+   *
+   * @throws IllegalArgumentException naming the key and value when malformed
+   */
+  public static int auditThreads(Configuration conf) {
+    return positiveInt(conf, AUDIT_THREADS_KEY, AUDIT_THREADS_DEFAULT, 1);
   }
 
   private static int positiveInt(Configuration conf, String key, int dflt, int min) {
