@@ -43,8 +43,7 @@ public final class BlockGroupStatusWithZones implements BlockPlacementStatus {
       int blocks, List<String> acceptingZones) {
     this.rackStatus = rackStatus;
     this.blocks = blocks;
-    int zones = Math.max(1, Math.min(acceptingZones.size(), blocks));
-    this.share = (blocks + zones - 1) / zones;
+    this.share = shareOf(blocks, acceptingZones.size());
     this.over = new TreeMap<>();
     for (String z : spread.zones()) {
       if (spread.inZone(z) > share) {
@@ -58,6 +57,15 @@ public final class BlockGroupStatusWithZones implements BlockPlacementStatus {
       }
     }
     this.maxPerZone = spread.maxPerZone();
+  }
+
+  /**
+   * @return the even share: the most internal blocks of a group of {@code blocks} one zone
+   *     should hold when {@code acceptingZones} zones can take them
+   */
+  public static int shareOf(int blocks, int acceptingZones) {
+    int zones = Math.max(1, Math.min(acceptingZones, blocks));
+    return (blocks + zones - 1) / zones;
   }
 
   /** Whether no zone holds more than its even share of the group. */

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -173,12 +174,67 @@ public class BlockPlacementPolicyRackFaultTolerantWithZones
         accepting.add(z.name());
       }
     }
+    if (!rackStatus.isPlacementPolicySatisfied()
+        && distinctRacks(nodes) >= reachableRacks(layout, numberOfReplicas)) {
+      // The stock rule wants min(blocks, racks of the cluster) racks; under the zone cap a
+      // zone with fewer racks than its share must double up, so fewer racks is the best any
+      // placement can do. Reporting it would keep the group in the redundancy queue forever.
+      rackStatus = RACKS_AS_SPREAD_AS_ZONES_ALLOW;
+    }
     BlockGroupStatusWithZones status = new BlockGroupStatusWithZones(rackStatus,
         ReplicaSpread.of(resolver, nodes), numberOfReplicas, accepting);
     if (!nodes.isEmpty() && !status.isZoneRuleSatisfied()) {
       metrics.incrZoneViolationsReported();
     }
     return status;
+  }
+
+  /** The rack rule when a group uses every rack the zone rule leaves reachable. */
+  private static final BlockPlacementStatus RACKS_AS_SPREAD_AS_ZONES_ALLOW =
+      new BlockPlacementStatus() {
+        @Override
+        public boolean isPlacementPolicySatisfied() {
+          return true;
+        }
+
+        @Override
+        public String getErrorDescription() {
+          return null;
+        }
+
+        @Override
+        public int getAdditionalReplicasRequired() {
+          return 0;
+        }
+      };
+
+  private static int distinctRacks(List<DatanodeInfo> nodes) {
+    Set<String> racks = new HashSet<>();
+    for (DatanodeInfo n : nodes) {
+      racks.add(n.getNetworkLocation());
+    }
+    return racks.size();
+  }
+
+  /**
+   * The most racks a group of {@code blocks} internal blocks can use while no zone holds more
+   * than its even share: each accepting zone contributes at most min(share, its racks).
+   */
+  static int reachableRacks(ZoneLayout layout, int blocks) {
+    int accepting = 0;
+    for (ZoneLayout.Zone z : layout.zones()) {
+      if (z.acceptsReplicas()) {
+        accepting++;
+      }
+    }
+    int share = BlockGroupStatusWithZones.shareOf(blocks, accepting);
+    int racks = 0;
+    for (ZoneLayout.Zone z : layout.zones()) {
+      if (z.acceptsReplicas()) {
+        racks += Math.min(share, z.racks().size());
+      }
+    }
+    return Math.min(blocks, racks);
   }
 
   // ---------------------------------------------------------------- deleting excess copies
