@@ -141,6 +141,12 @@ public final class ZoneMapReduceCluster implements Closeable {
     c.setBoolean(YarnConfiguration.NM_ENABLE_HARDWARE_CAPABILITY_DETECTION, false);
     c.setBoolean(YarnConfiguration.NM_CONTAINER_MONITOR_ENABLED, false);
     c.setFloat(YarnConfiguration.NM_MAX_PER_DISK_UTILIZATION_PERCENTAGE, 100.0f);
+    // A NodeManager that ran containers of an application waits ~17 s in stop() for its
+    // scheduled log deletions unless they are due at once; -Dmultizone.keep-container-logs=true
+    // keeps the logs of finished applications for reading (slower teardown).
+    if (!Boolean.getBoolean("multizone.keep-container-logs")) {
+      c.setLong(YarnConfiguration.NM_LOG_RETAIN_SECONDS, 1);
+    }
     NodeManager nm = new NodeManager();
     nm.init(c);
     nm.start();

@@ -13,6 +13,9 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
+import org.apache.hadoop.yarn.api.records.ApplicationId;
+import org.apache.hadoop.yarn.api.records.YarnApplicationState;
+import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.tez.client.TezClient;
 import org.apache.tez.dag.api.DAG;
@@ -163,6 +166,10 @@ final class ProbeDag {
     probeDir.getFileSystem(conf).create(new Path(probeDir, ZoneProbeProcessor.RELEASE)).close();
   }
 
+  /**
+   * Waits (up to a minute) until YARN has the application finished, then closes the client,
+   * so the cluster is not stopped under a Tez AM still shutting down.
+   */
   void close() {
     try {
       if (dag != null) {
@@ -170,6 +177,25 @@ final class ProbeDag {
       }
     } catch (IOException e) {
       // closing the client below is what matters
+    }
+    YarnClient yarn = YarnClient.createYarnClient();
+    yarn.init(conf);
+    yarn.start();
+    try {
+      ApplicationId app = client.getAppMasterApplicationId();
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (app != null && System.currentTimeMillis() < deadline) {
+        YarnApplicationState state = yarn.getApplicationReport(app).getYarnApplicationState();
+        if (state == YarnApplicationState.FINISHED || state == YarnApplicationState.FAILED
+            || state == YarnApplicationState.KILLED) {
+          break;
+        }
+        Thread.sleep(500);
+      }
+    } catch (Exception e) {
+      // best effort: the cluster goes down next
+    } finally {
+      yarn.stop();
     }
     try {
       client.stop();
