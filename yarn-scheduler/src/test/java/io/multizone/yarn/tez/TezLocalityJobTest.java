@@ -34,6 +34,14 @@ import org.junit.Test;
  * the non-local fallback (off by default), else released idle. Reuse thus only moves tasks
  * towards the data host; where the other containers land is YARN's choice, which is what
  * the test compares.
+ *
+ * <p>Run here twice (node / rack / zone / off-zone, containers): stock 1/0/0/3 [4] both
+ * times (the other three tasks on h-b1, h-b2, h-c2, then h-c2, h-c1, h-b1); ours 1/0/3/0 [4]
+ * (h-a1, then h-a2 three times), then 0/0/4/0 [4] (its AM had taken h-a1's one container:
+ * all four on h-a2). The AM asked for the four containers at once and had them before any
+ * task ended, so no container was reused in either setup. Control: with the stock allocator
+ * the assertion fails (3 of 4 tasks off-zone). 207 s in all (two clusters) on a loaded
+ * machine.
  */
 public class TezLocalityJobTest {
   private static final int TASKS = 4;
