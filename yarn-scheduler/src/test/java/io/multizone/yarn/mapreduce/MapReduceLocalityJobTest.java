@@ -76,24 +76,11 @@ public class MapReduceLocalityJobTest {
         assertEquals("bytes read back by " + a, data.length, a.bytes);
         assertEquals("the test wrote every split on h-a1 alone",
             Collections.singletonList("h-a1"), cluster.hostsOf(new Path(a.file)));
-        tiers[tierOf(a.host, "h-a1")]++;
+        tiers[ZoneMapReduceCluster.tierOf(a.host, "h-a1")]++;
       }
       assertEquals(setup + ": one attempt per map", MAPS, tiers[0] + tiers[1] + tiers[2]
           + tiers[3]);
       return tiers;
     }
-  }
-
-  /** 0 node, 1 rack, 2 zone, 3 off-zone, from the test's own topology table. */
-  private static int tierOf(String ranOn, String dataHost) {
-    if (ranOn.equals(dataHost)) {
-      return 0;
-    }
-    if (ZoneMapReduceCluster.TOPOLOGY.get(ranOn)
-        .equals(ZoneMapReduceCluster.TOPOLOGY.get(dataHost))) {
-      return 1;
-    }
-    return ZoneMapReduceCluster.zoneOf(ranOn).equals(ZoneMapReduceCluster.zoneOf(dataHost))
-        ? 2 : 3;
   }
 }

@@ -41,11 +41,14 @@ import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.Capacity
  *
  * <p>DataNodes listen on 127.0.0.1 but register under their host's name
  * ({@code dfs.datanode.hostname}), so block locations name the same hosts as NodeManagers.
+ *
+ * <p>Shared by the real MapReduce jobs (this package) and the real Tez DAGs
+ * ({@code io.multizone.yarn.tez}, which add Tez's keys to {@link #jobConf()}).
  */
-final class ZoneMapReduceCluster implements Closeable {
-  static final int MB_PER_CONTAINER = 512;
+public final class ZoneMapReduceCluster implements Closeable {
+  public static final int MB_PER_CONTAINER = 512;
   /** Host name → rack, in zone/rack order. */
-  static final Map<String, String> TOPOLOGY = new LinkedHashMap<>();
+  public static final Map<String, String> TOPOLOGY = new LinkedHashMap<>();
   private static final Map<String, String> ADDRESS = new LinkedHashMap<>();
 
   static {
@@ -63,13 +66,14 @@ final class ZoneMapReduceCluster implements Closeable {
   private final MiniDFSCluster dfs;
   private final MiniMRYarnCluster yarn;
   private final List<NodeManager> nodeManagers = new ArrayList<>();
+  private final String jvmOpts;
 
   /**
    * @param name test name (directory under target/)
    * @param yarnKeys the YARN keys under test (allocator, monitor), applied to the RM's config
    * @param containersPerHost map containers each host's NodeManager can hold, by host
    */
-  ZoneMapReduceCluster(String name, Configuration yarnKeys, Map<String, Integer> containersPerHost)
+  public ZoneMapReduceCluster(String name, Configuration yarnKeys, Map<String, Integer> containersPerHost)
       throws Exception {
     this.dir = new File("target/" + name).getAbsoluteFile();
     FileUtil.fullyDelete(dir);
@@ -104,6 +108,7 @@ final class ZoneMapReduceCluster implements Closeable {
     conf.setInt(MRJobConfig.MAP_MEMORY_MB, MB_PER_CONTAINER);
     conf.setInt(MRJobConfig.REDUCE_MEMORY_MB, MB_PER_CONTAINER);
     String jvm = "-Xmx200m -Djdk.net.hosts.file=" + hostsFile(dir).getPath() + " " + addOpens();
+    this.jvmOpts = jvm;
     conf.set(MRJobConfig.MR_AM_COMMAND_OPTS, jvm);
     conf.set(MRJobConfig.MAP_JAVA_OPTS, jvm);
     conf.set(MRJobConfig.REDUCE_JAVA_OPTS, jvm);
@@ -136,6 +141,12 @@ final class ZoneMapReduceCluster implements Closeable {
     c.setBoolean(YarnConfiguration.NM_ENABLE_HARDWARE_CAPABILITY_DETECTION, false);
     c.setBoolean(YarnConfiguration.NM_CONTAINER_MONITOR_ENABLED, false);
     c.setFloat(YarnConfiguration.NM_MAX_PER_DISK_UTILIZATION_PERCENTAGE, 100.0f);
+    // A NodeManager that ran containers of an application waits ~17 s in stop() for its
+    // scheduled log deletions unless they are due at once; -Dmultizone.keep-container-logs=true
+    // keeps the logs of finished applications for reading (slower teardown).
+    if (!Boolean.getBoolean("multizone.keep-container-logs")) {
+      c.setLong(YarnConfiguration.NM_LOG_RETAIN_SECONDS, 1);
+    }
     NodeManager nm = new NodeManager();
     nm.init(c);
     nm.start();
@@ -211,25 +222,33 @@ final class ZoneMapReduceCluster implements Closeable {
     return sb.toString().trim();
   }
 
+  /**
+   * The java options every JVM of the run needs (heap, the hosts file, the add-opens of Java
+   * 17): set on the MapReduce AM and tasks here, on Tez's through its own keys.
+   */
+  public String jvmOpts() {
+    return jvmOpts;
+  }
+
   /** A job configuration for this cluster. */
-  Configuration jobConf() {
+  public Configuration jobConf() {
     return new Configuration(yarn.getConfig());
   }
 
-  DistributedFileSystem fs() throws IOException {
+  public DistributedFileSystem fs() throws IOException {
     return dfs.getFileSystem();
   }
 
-  MiniDFSCluster dfs() {
+  public MiniDFSCluster dfs() {
     return dfs;
   }
 
-  MiniMRYarnCluster yarn() {
+  public MiniMRYarnCluster yarn() {
     return yarn;
   }
 
   /** Writes a one-block file whose replicas are on exactly {@code hosts}. */
-  void writeOn(Path file, byte[] data, String... hosts) throws IOException {
+  public void writeOn(Path file, byte[] data, String... hosts) throws IOException {
     InetSocketAddress[] favored = new InetSocketAddress[hosts.length];
     for (int i = 0; i < hosts.length; i++) {
       favored[i] = dataNode(hosts[i]).getXferAddress();
@@ -241,13 +260,13 @@ final class ZoneMapReduceCluster implements Closeable {
   }
 
   /** @return the hosts holding the first block of {@code file}, as HDFS reports them */
-  List<String> hostsOf(Path file) throws IOException {
+  public List<String> hostsOf(Path file) throws IOException {
     BlockLocation[] b = fs().getFileBlockLocations(file, 0, 1);
     return b.length == 0 ? Collections.<String>emptyList() : Arrays.asList(b[0].getHosts());
   }
 
   /** @return the DataNode registered under {@code host} */
-  DataNode dataNode(String host) {
+  public DataNode dataNode(String host) {
     for (DataNode dn : dfs.getDataNodes()) {
       if (host.equals(dn.getDatanodeId().getHostName())) {
         return dn;
@@ -257,14 +276,25 @@ final class ZoneMapReduceCluster implements Closeable {
   }
 
   /** Stops the DataNode of {@code host} (its NodeManager keeps running). */
-  void stopDataNode(String host) {
+  public void stopDataNode(String host) {
     DataNode dn = dataNode(host);
     dfs.stopDataNode(dn.getDatanodeId().getXferAddr());
   }
 
-  static String zoneOf(String host) {
+  public static String zoneOf(String host) {
     String rack = TOPOLOGY.get(host);
     return rack == null ? null : rack.substring(0, rack.indexOf('/', 1));
+  }
+
+  /** 0 node, 1 rack, 2 zone, 3 off-zone: where {@code ranOn} is from {@code dataHost}. */
+  public static int tierOf(String ranOn, String dataHost) {
+    if (ranOn.equals(dataHost)) {
+      return 0;
+    }
+    if (TOPOLOGY.get(ranOn).equals(TOPOLOGY.get(dataHost))) {
+      return 1;
+    }
+    return zoneOf(ranOn).equals(zoneOf(dataHost)) ? 2 : 3;
   }
 
   @Override
