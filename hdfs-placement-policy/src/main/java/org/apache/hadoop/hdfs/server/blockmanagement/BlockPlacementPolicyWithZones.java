@@ -48,8 +48,9 @@ import org.apache.hadoop.net.Node;
  *   <li>{@code useDelHint} and {@code pickupReplicaSet}: the default deletion algorithm with a
  *       zone-level "does not reduce the number of groups" rule, as the default applies to
  *       racks (the Balancer's source is deleted when the move opened a zone);</li>
- *   <li>{@code isMovable}: Balancer/Mover moves never reduce the zones a block spans nor
- *       crowd a zone above its even share.</li>
+ *   <li>{@code isMovable}: Balancer/Mover moves never take a block below min-zones (nor a
+ *       larger, possibly erasure-coded, group below the zones it spans) nor crowd a zone
+ *       above its even share.</li>
  * </ul>
  * On a topology without a zone level it is exactly the default policy.
  *
@@ -61,6 +62,18 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
   /** The value operators put in {@code dfs.block.replicator.classname}. */
   public static final String CLASS_NAME =
       "org.apache.hadoop.hdfs.server.blockmanagement.BlockPlacementPolicyWithZones";
+
+  /**
+   * isMovable sees only locations, and the Dispatcher asks this policy about erasure-coded
+   * groups too. Candidate sets of at most this many replicas are treated as replicated
+   * blocks: a move may leave fewer zones than the block spans today as long as it keeps
+   * min-zones (a 3-zone block becomes a 2-zone one, the spread the policy writes), else the
+   * only DataNode of a zone could never shed its 3-zone blocks. Larger sets (RS-3-2 has 5
+   * internal blocks, RS-6-3 9) never lose a zone: one zone fewer would leave a zone holding
+   * more than the parity count. XOR-2-1 (3 internal blocks) is thus treated like
+   * replication 3.
+   */
+  private static final int REPLICATED_MAX = 3;
 
   /** Rebuild the zone layout at least this often even if node and rack counts look equal. */
   private static final long LAYOUT_MAX_AGE_MS = 30_000L;
@@ -432,7 +445,9 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     if (target != null) {
       after.add(target);
     }
-    if (after.zoneCount() < before.zoneCount()) {
+    if (after.zoneCount() < before.zoneCount()
+        && !(current.size() <= REPLICATED_MAX && after.zoneCount()
+            >= Math.min(config == null ? 2 : config.minZones(), current.size()))) {
       metrics.incrMovesRefused();
       LOG.debug("Refusing to move a replica from {} to {}: the block would span {} zones"
           + " instead of {}", source, target, after.zoneCount(), before.zoneCount());

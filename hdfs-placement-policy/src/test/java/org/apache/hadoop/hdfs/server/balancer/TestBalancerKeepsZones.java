@@ -23,6 +23,7 @@ import org.apache.hadoop.hdfs.protocol.HdfsConstants.DatanodeReportType;
 import org.apache.hadoop.hdfs.protocol.LocatedBlock;
 import org.apache.hadoop.hdfs.server.blockmanagement.BlockPlacementPolicyWithZones;
 import org.apache.hadoop.hdfs.server.datanode.SimulatedFSDataset;
+import org.apache.hadoop.hdfs.server.namenode.FSNamesystem;
 import org.apache.hadoop.test.GenericTestUtils;
 import org.junit.Test;
 
@@ -35,7 +36,9 @@ import org.junit.Test;
  *
  * <p>Control, checked once: with the policy of main 7a4c48b (hint refused when it is the last
  * replica of its zone, a zone-b replica deleted instead) the zone-a node never drained and the
- * Balancer gave up with NO_MOVE_PROGRESS: "balancer exit expected:&lt;0&gt; but was:&lt;-3&gt;".
+ * Balancer gave up with NO_MOVE_PROGRESS ("balancer exit expected:&lt;0&gt; but was:&lt;-3&gt;",
+ * the oracle then); a node that never drains also fails the threshold assertions now made
+ * on the outcome.
  */
 public class TestBalancerKeepsZones {
 
@@ -67,8 +70,15 @@ public class TestBalancerKeepsZones {
       c.cluster.triggerHeartbeats();
 
       Collection<URI> namenodes = DFSUtil.getInternalNsRpcUris(conf);
+      // The Balancer stops with SUCCESS, or with NO_MOVE_PROGRESS when the last node above
+      // the threshold is over by less than a block it may move (64 KB blocks here; which node
+      // that is depends on the Balancer's random choices: seen in 1 of 3 runs). Either way the
+      // outcome is asserted below: every node within the threshold (+1 point) of the
+      // average, the drained zone-a node strictly within it. Any other exit fails at once.
       int exit = Balancer.run(namenodes, BalancerParameters.DEFAULT, conf);
-      assertEquals("balancer exit", ExitStatus.SUCCESS.getExitCode(), exit);
+      assertTrue("balancer exit " + exit, exit == ExitStatus.SUCCESS.getExitCode()
+          || exit == ExitStatus.NO_MOVE_PROGRESS.getExitCode());
+      awaitDeletions(c);
 
       // The DataNodes delete excess replicas asynchronously: wait (generously) for the
       // report to settle, then assert on the last report seen.
@@ -79,6 +89,8 @@ public class TestBalancerKeepsZones {
       }
       String outlier = withinThreshold(c);
       assertTrue("a node outside the threshold of the average: " + outlier, outlier == null);
+      assertTrue("the zone-a node drained to within the threshold: " + zoneADrained(c),
+          zoneADrained(c).startsWith("ok"));
       for (Path p : files) {
         for (LocatedBlock b : c.blocks(p)) {
           assertTrue(p + " " + MiniZonedCluster.zones(b),
@@ -87,6 +99,39 @@ public class TestBalancerKeepsZones {
         }
       }
     }
+  }
+
+  /** "ok ..." when zone-a's DataNode is within the threshold of the average, else why not. */
+  private static String zoneADrained(MiniZonedCluster c) throws IOException {
+    DatanodeInfo[] report = c.fs.getClient().datanodeReport(DatanodeReportType.LIVE);
+    long used = 0;
+    long capacity = 0;
+    for (DatanodeInfo d : report) {
+      used += d.getDfsUsed();
+      capacity += d.getCapacity();
+    }
+    double average = 100.0 * used / capacity;
+    for (DatanodeInfo d : report) {
+      if (d.getNetworkLocation().startsWith("/zone-a/")) {
+        boolean ok = Math.abs(d.getDfsUsedPercent() - average) <= THRESHOLD;
+        return String.format(Locale.ROOT, "%s %.1f%% against an average of %.1f%%",
+            ok ? "ok" : "outside", d.getDfsUsedPercent(), average);
+      }
+    }
+    return "no zone-a node";
+  }
+
+  /** Waits (generous deadline) until the NameNode has no excess replica left to delete. */
+  private static void awaitDeletions(MiniZonedCluster c) throws Exception {
+    FSNamesystem ns = c.cluster.getNamesystem();
+    GenericTestUtils.waitFor(() -> {
+      try {
+        c.cluster.triggerHeartbeats();
+      } catch (IOException e) {
+        return false;
+      }
+      return ns.getPendingDeletionBlocks() == 0 && ns.getExcessBlocks() == 0;
+    }, 200, 120_000);
   }
 
   /** Null when every live DataNode is within the threshold (+1) of the average, else why. */
