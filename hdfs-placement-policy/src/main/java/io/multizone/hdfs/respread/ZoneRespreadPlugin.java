@@ -15,6 +15,7 @@ import org.apache.hadoop.hdfs.protocol.HdfsConstants.DatanodeReportType;
 import org.apache.hadoop.hdfs.server.blockmanagement.BlockInfo;
 import org.apache.hadoop.hdfs.server.blockmanagement.BlockManager;
 import org.apache.hadoop.hdfs.server.blockmanagement.DatanodeDescriptor;
+import org.apache.hadoop.hdfs.server.blockmanagement.DatanodeManager;
 import org.apache.hadoop.hdfs.server.blockmanagement.ZoneRespreadAccess;
 import org.apache.hadoop.hdfs.server.namenode.FSNamesystem;
 import org.apache.hadoop.hdfs.server.namenode.NameNode;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * are spread without {@code hdfs fsck / -replicate} or a NameNode restart.
  *
  * <p>Trigger: every {@code respread.poll-interval-ms} it reads the zones of the live,
- * in-service DataNodes that have sent their first block report (one pass over the
+ * in-service, non-stale DataNodes that have sent their first block report (one pass over the
  * DatanodeManager's node list). When that set gains a zone (a zone returns, or a new one
  * appears) while the NameNode populates its replication queues, a rescan is due
  * {@code respread.settle-ms} later; another zone appearing meanwhile pushes it back, and one
@@ -65,6 +66,7 @@ public class ZoneRespreadPlugin implements ServicePlugin, Configurable {
   private ZonePlacementConfig config;
   private ZoneResolver resolver;
   private volatile boolean stopped;
+  private volatile boolean scanRequested;
   private Thread thread;
 
   private FSNamesystem fsn;
@@ -140,6 +142,14 @@ public class ZoneRespreadPlugin implements ServicePlugin, Configurable {
     stop();
   }
 
+  /**
+   * Asks for a rescan at the next poll, as if a zone had returned and settled (benchmarks
+   * and tests; the plugin itself only scans after a zone returns).
+   */
+  void requestScan() {
+    scanRequested = true;
+  }
+
   private void run() {
     while (!stopped) {
       try {
@@ -148,6 +158,11 @@ public class ZoneRespreadPlugin implements ServicePlugin, Configurable {
           continue;
         }
         look();
+        if (scanRequested && bm.isPopulatingReplQueues()) {
+          scanRequested = false;
+          returned.add("(requested)");
+          dueAt = Time.monotonicNow();
+        }
         if (dueAt >= 0 && Time.monotonicNow() >= dueAt) {
           dueAt = -1;
           scan();
@@ -194,13 +209,19 @@ public class ZoneRespreadPlugin implements ServicePlugin, Configurable {
     return true;
   }
 
-  /** Zones with a live, in-service DataNode that has sent its first block report. */
+  /**
+   * Zones with a live, in-service, non-stale DataNode that has sent its first block report.
+   * Stale counts as gone: an outage shorter than the dead-node interval (10.5 min by default)
+   * still makes clients write around the zone's nodes, and its end must trigger a rescan too.
+   */
   private Set<String> zonesTakingReplicas() {
     Set<String> zones = new TreeSet<>();
-    for (DatanodeDescriptor d : bm.getDatanodeManager()
-        .getDatanodeListForReport(DatanodeReportType.LIVE)) {
+    DatanodeManager dm = bm.getDatanodeManager();
+    long stale = ZoneRespreadAccess.staleIntervalMs(dm);
+    for (DatanodeDescriptor d : dm.getDatanodeListForReport(DatanodeReportType.LIVE)) {
       String loc = d.getNetworkLocation();
-      if (d.isInService() && resolver.hasZoneLevel(loc) && d.checkBlockReportReceived()) {
+      if (d.isInService() && !d.isStale(stale) && resolver.hasZoneLevel(loc)
+          && d.checkBlockReportReceived()) {
         zones.add(resolver.zoneOf(loc));
       }
     }

@@ -3,7 +3,7 @@ package org.apache.hadoop.hdfs.server.blockmanagement;
 import java.util.Iterator;
 
 /**
- * The two package-private BlockManager members the zone re-spread scan
+ * The package-private BlockManager and DatanodeManager members the zone re-spread scan
  * ({@code io.multizone.hdfs.respread.ZoneRespreadPlugin}) needs, exposed without copying
  * their code (this class lives in Hadoop's package for that reason only, as the policy does
  * for its hooks).
@@ -18,6 +18,7 @@ import java.util.Iterator;
  *   <li>{@link #isPlacementPolicySatisfied}: the BlockManager's own check (live replicas,
  *       minus decommissioning and corrupt ones, against the block's placement policy), the
  *       same one its redundancy monitor uses.</li>
+ *   <li>{@link #staleIntervalMs}: the stale-DataNode interval the NameNode applies.</li>
  * </ul>
  */
 public final class ZoneRespreadAccess {
@@ -28,6 +29,11 @@ public final class ZoneRespreadAccess {
   /** Iterator over every block the NameNode knows; advance it under the namesystem lock. */
   public static Iterator<BlockInfo> blockIterator(BlockManager bm) {
     return bm.blocksMap.getBlocks().iterator();
+  }
+
+  /** The NameNode's stale-DataNode interval, as the DatanodeManager computed it. */
+  public static long staleIntervalMs(DatanodeManager dm) {
+    return dm.getStaleInterval();
   }
 
   /** Whether the block's live replicas satisfy its placement policy (call under the lock). */
