@@ -1,6 +1,5 @@
 package io.multizone.hdfs.respread;
 
-import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -8,7 +7,6 @@ import static org.junit.Assert.fail;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -16,8 +14,6 @@ import io.multizone.hdfs.config.ZonePlacementConfig;
 import io.multizone.hdfs.demo.MiniZonedCluster;
 import io.multizone.hdfs.metrics.ZonePlacementMetrics;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.DFSConfigKeys;
@@ -67,8 +63,8 @@ public class TestZoneRespread {
       // under-replicated, queued by Hadoop itself (must stay queued: nothing clears it).
       List<Path> files = new ArrayList<>();
       List<byte[]> data = new ArrayList<>();
-      write(c, "/outage/r2", 8, (short) 2, files, data);
-      write(c, "/outage/r3", 3, (short) 3, files, data);
+      c.write("/outage/r2", 8, (short) 2, files, data);
+      c.write("/outage/r3", 3, (short) 3, files, data);
       int blocks = 0;
       int r2Blocks = 0;
       for (Path p : files) {
@@ -91,7 +87,7 @@ public class TestZoneRespread {
       assertTrue("a rescan ran", m.respreadScansCompleted() > scans0);
       assertTrue("the replication-2 blocks were queued by the re-spread",
           m.respreadBlocksQueued() - queued0 >= r2Blocks);
-      assertReadBack(c, files, data);
+      c.assertReadBack(files, data);
     }
   }
 
@@ -103,7 +99,7 @@ public class TestZoneRespread {
       List<MiniDFSCluster.DataNodeProperties> down = c.stopZone("/zone-c");
       List<Path> files = new ArrayList<>();
       List<byte[]> data = new ArrayList<>();
-      write(c, "/outage", 6, (short) 3, files, data);
+      c.write("/outage", 6, (short) 3, files, data);
       for (Path p : files) {
         for (LocatedBlock b : c.blocks(p)) {
           assertEquals(p + " spans zones a and b while zone-c is down",
@@ -120,7 +116,7 @@ public class TestZoneRespread {
       assertEquals("nothing mis-placed", queued0, m.respreadBlocksQueued());
       assertTrue("every block checked", m.respreadBlocksChecked() - checked0 >= files.size());
       awaitSpread(c, files, 60_000);
-      assertReadBack(c, files, data);
+      c.assertReadBack(files, data);
     }
   }
 
@@ -195,21 +191,6 @@ public class TestZoneRespread {
     return MiniZonedCluster.start(conf, new File(BASE, dir), RACKS);
   }
 
-  private static void write(MiniZonedCluster c, String dir, int n, short replication,
-      List<Path> files, List<byte[]> data) throws Exception {
-    Random random = new Random(dir.hashCode());
-    for (int i = 0; i < n; i++) {
-      byte[] bytes = new byte[MiniZonedCluster.BLOCK_SIZE * (1 + i % 3) - 100];
-      random.nextBytes(bytes);
-      Path p = new Path(dir + "/f" + i);
-      try (FSDataOutputStream out = c.fs.create(p, replication)) {
-        out.write(bytes);
-      }
-      files.add(p);
-      data.add(bytes);
-    }
-  }
-
   /** Waits until every block has its full replication in at least two zones. */
   private static void awaitSpread(MiniZonedCluster c, List<Path> files, int timeoutMs)
       throws Exception {
@@ -243,14 +224,4 @@ public class TestZoneRespread {
     return bad;
   }
 
-  private static void assertReadBack(MiniZonedCluster c, List<Path> files, List<byte[]> data)
-      throws Exception {
-    for (int i = 0; i < files.size(); i++) {
-      byte[] back = new byte[data.get(i).length];
-      try (FSDataInputStream in = c.fs.open(files.get(i))) {
-        in.readFully(0, back);
-      }
-      assertArrayEquals(files.get(i).toString(), data.get(i), back);
-    }
-  }
 }
