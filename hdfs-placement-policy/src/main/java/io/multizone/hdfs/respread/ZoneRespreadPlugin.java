@@ -261,7 +261,7 @@ public class ZoneRespreadPlugin implements ServicePlugin, Configurable {
       int n = 0;
       fsn.readLock();
       try {
-        while (n < chunk && (more = it.hasNext())) {
+        while (n < chunk && it.hasNext()) {
           BlockInfo b = it.next();
           n++;
           if (!b.isDeleted() && b.isComplete()
@@ -269,6 +269,7 @@ public class ZoneRespreadPlugin implements ServicePlugin, Configurable {
             misplaced.add(b);
           }
         }
+        more = it.hasNext();
       } finally {
         fsn.readUnlock("zoneRespreadScan");
       }
