@@ -58,17 +58,65 @@ public final class ZonePlacementConfig {
   public static final String AUDIT_THREADS_KEY = PREFIX + "audit.threads";
   public static final int AUDIT_THREADS_DEFAULT = 4;
 
+  /**
+   * Whether the re-spread plugin ({@code io.multizone.hdfs.respread.ZoneRespreadPlugin}, when
+   * listed in {@code dfs.namenode.plugins}) rescans blocks after a zone can take replicas
+   * again. Default {@value #RESPREAD_ENABLED_DEFAULT}; {@code false} leaves the plugin idle.
+   */
+  public static final String RESPREAD_ENABLED_KEY = PREFIX + "respread.enabled";
+  public static final boolean RESPREAD_ENABLED_DEFAULT = true;
+
+  /**
+   * Milliseconds between two looks at the zones of live, in-service DataNodes (one pass over
+   * the DatanodeManager's node list). Default {@value #RESPREAD_POLL_INTERVAL_MS_DEFAULT}; >= 1.
+   */
+  public static final String RESPREAD_POLL_INTERVAL_MS_KEY = PREFIX + "respread.poll-interval-ms";
+  public static final long RESPREAD_POLL_INTERVAL_MS_DEFAULT = 5_000L;
+
+  /**
+   * Milliseconds to wait after the last zone appeared before rescanning, so that the other
+   * DataNodes of a returning zone register and send their block reports first.
+   * Default {@value #RESPREAD_SETTLE_MS_DEFAULT}; >= 0.
+   */
+  public static final String RESPREAD_SETTLE_MS_KEY = PREFIX + "respread.settle-ms";
+  public static final long RESPREAD_SETTLE_MS_DEFAULT = 30_000L;
+
+  /**
+   * Blocks checked per hold of the namesystem read lock during a rescan.
+   * Default {@value #RESPREAD_BLOCKS_PER_CHUNK_DEFAULT}; >= 1.
+   */
+  public static final String RESPREAD_BLOCKS_PER_CHUNK_KEY = PREFIX + "respread.blocks-per-chunk";
+  public static final int RESPREAD_BLOCKS_PER_CHUNK_DEFAULT = 5_000;
+
+  /**
+   * Milliseconds the rescan sleeps, holding no lock, between two chunks.
+   * Default {@value #RESPREAD_CHUNK_PAUSE_MS_DEFAULT}; >= 0.
+   */
+  public static final String RESPREAD_CHUNK_PAUSE_MS_KEY = PREFIX + "respread.chunk-pause-ms";
+  public static final long RESPREAD_CHUNK_PAUSE_MS_DEFAULT = 20L;
+
   private final int minZones;
   private final int zoneDepth;
   private final boolean zoneDepthExplicit;
   private final long warnIntervalMs;
+  private final boolean respreadEnabled;
+  private final long respreadPollIntervalMs;
+  private final long respreadSettleMs;
+  private final int respreadBlocksPerChunk;
+  private final long respreadChunkPauseMs;
 
   private ZonePlacementConfig(int minZones, int zoneDepth, boolean zoneDepthExplicit,
-      long warnIntervalMs) {
+      long warnIntervalMs, boolean respreadEnabled, long respreadPollIntervalMs,
+      long respreadSettleMs, int respreadBlocksPerChunk, long respreadChunkPauseMs) {
     this.minZones = minZones;
     this.zoneDepth = zoneDepth;
     this.zoneDepthExplicit = zoneDepthExplicit;
     this.warnIntervalMs = warnIntervalMs;
+    this.respreadEnabled = respreadEnabled;
+    this.respreadPollIntervalMs = respreadPollIntervalMs;
+    this.respreadSettleMs = respreadSettleMs;
+    this.respreadBlocksPerChunk = respreadBlocksPerChunk;
+    this.respreadChunkPauseMs = respreadChunkPauseMs;
   }
 
   /**
@@ -80,8 +128,30 @@ public final class ZonePlacementConfig {
     int minZones = positiveInt(conf, MIN_ZONES_KEY, MIN_ZONES_DEFAULT, 1);
     int zoneDepth = ZoneModelConfig.zoneDepth(conf);
     long warnInterval = positiveLong(conf, WARN_INTERVAL_MS_KEY, WARN_INTERVAL_MS_DEFAULT, 0);
+    boolean respread = bool(conf, RESPREAD_ENABLED_KEY, RESPREAD_ENABLED_DEFAULT);
+    long poll = positiveLong(conf, RESPREAD_POLL_INTERVAL_MS_KEY,
+        RESPREAD_POLL_INTERVAL_MS_DEFAULT, 1);
+    long settle = positiveLong(conf, RESPREAD_SETTLE_MS_KEY, RESPREAD_SETTLE_MS_DEFAULT, 0);
+    int chunk = positiveInt(conf, RESPREAD_BLOCKS_PER_CHUNK_KEY,
+        RESPREAD_BLOCKS_PER_CHUNK_DEFAULT, 1);
+    long pause = positiveLong(conf, RESPREAD_CHUNK_PAUSE_MS_KEY,
+        RESPREAD_CHUNK_PAUSE_MS_DEFAULT, 0);
     return new ZonePlacementConfig(minZones, zoneDepth, ZoneModelConfig.isZoneDepthSet(conf),
-        warnInterval);
+        warnInterval, respread, poll, settle, chunk, pause);
+  }
+
+  private static boolean bool(Configuration conf, String key, boolean dflt) {
+    String raw = conf.getTrimmed(key);
+    if (raw == null || raw.isEmpty()) {
+      return dflt;
+    }
+    if ("true".equalsIgnoreCase(raw)) {
+      return true;
+    }
+    if ("false".equalsIgnoreCase(raw)) {
+      return false;
+    }
+    throw invalid(key, raw, "true or false");
   }
 
   /**
@@ -151,6 +221,31 @@ public final class ZonePlacementConfig {
   /** Minimum interval between two WARN lines about single-zone placements. */
   public long warnIntervalMs() {
     return warnIntervalMs;
+  }
+
+  /** Whether the re-spread plugin rescans after a zone can take replicas again. */
+  public boolean respreadEnabled() {
+    return respreadEnabled;
+  }
+
+  /** Interval between two looks at the zones of live in-service DataNodes. */
+  public long respreadPollIntervalMs() {
+    return respreadPollIntervalMs;
+  }
+
+  /** Quiet time after the last zone appeared before a rescan starts. */
+  public long respreadSettleMs() {
+    return respreadSettleMs;
+  }
+
+  /** Blocks checked per hold of the namesystem read lock. */
+  public int respreadBlocksPerChunk() {
+    return respreadBlocksPerChunk;
+  }
+
+  /** Lock-free sleep between two chunks of a rescan. */
+  public long respreadChunkPauseMs() {
+    return respreadChunkPauseMs;
   }
 
   @Override

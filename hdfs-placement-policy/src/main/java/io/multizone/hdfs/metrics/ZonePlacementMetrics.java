@@ -40,6 +40,20 @@ public final class ZonePlacementMetrics implements MetricsSource {
   private final MutableCounterLong excessReplicasChosen = registry.newCounter(
       "ExcessReplicasChosen", "Excess replicas chosen for deletion by the zone rule", 0L);
 
+  private final MutableCounterLong respreadZonesReturned = registry.newCounter(
+      "RespreadZonesReturned", "Zones seen taking replicas again (a live in-service DataNode"
+          + " with a block report in a zone that had none), or new zones", 0L);
+  private final MutableCounterLong respreadScansStarted = registry.newCounter(
+      "RespreadScansStarted", "Rescans of every block started after a zone returned", 0L);
+  private final MutableCounterLong respreadScansCompleted = registry.newCounter(
+      "RespreadScansCompleted", "Rescans that reached the last block (a scan cut short by"
+          + " another returning zone is started again)", 0L);
+  private final MutableCounterLong respreadBlocksChecked = registry.newCounter(
+      "RespreadBlocksChecked", "Blocks whose placement a rescan checked", 0L);
+  private final MutableCounterLong respreadBlocksQueued = registry.newCounter(
+      "RespreadBlocksQueued", "Mis-placed blocks a rescan handed to the BlockManager for"
+          + " reconstruction (the path of fsck -replicate)", 0L);
+
   private ZonePlacementMetrics() {
   }
 
@@ -111,5 +125,45 @@ public final class ZonePlacementMetrics implements MetricsSource {
 
   public long excessReplicasChosen() {
     return excessReplicasChosen.value();
+  }
+
+  public void incrRespreadZonesReturned(long n) {
+    respreadZonesReturned.incr(n);
+  }
+
+  public void incrRespreadScansStarted() {
+    respreadScansStarted.incr();
+  }
+
+  public void incrRespreadScansCompleted() {
+    respreadScansCompleted.incr();
+  }
+
+  public void incrRespreadBlocksChecked(long n) {
+    respreadBlocksChecked.incr(n);
+  }
+
+  public void incrRespreadBlocksQueued(long n) {
+    respreadBlocksQueued.incr(n);
+  }
+
+  public long respreadZonesReturned() {
+    return respreadZonesReturned.value();
+  }
+
+  public long respreadScansStarted() {
+    return respreadScansStarted.value();
+  }
+
+  public long respreadScansCompleted() {
+    return respreadScansCompleted.value();
+  }
+
+  public long respreadBlocksChecked() {
+    return respreadBlocksChecked.value();
+  }
+
+  public long respreadBlocksQueued() {
+    return respreadBlocksQueued.value();
   }
 }

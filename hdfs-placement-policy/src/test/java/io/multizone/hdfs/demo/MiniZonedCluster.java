@@ -7,10 +7,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.DFSConfigKeys;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
@@ -24,6 +27,7 @@ import org.apache.hadoop.hdfs.server.blockmanagement.DatanodeDescriptor;
 import org.apache.hadoop.hdfs.server.blockmanagement.DatanodeManager;
 import org.apache.hadoop.hdfs.server.datanode.DataNode;
 import org.apache.hadoop.test.GenericTestUtils;
+import org.junit.Assert;
 
 /**
  * A real in-process HDFS cluster (MiniDFSCluster) laid out over zones, tuned so that
@@ -198,6 +202,36 @@ public final class MiniZonedCluster implements AutoCloseable {
     }
     cluster.waitActive();
     awaitStorageReports(cluster, cluster.getDataNodes().size());
+  }
+
+  /**
+   * Writes n files {@code dir/f0..} of 1 to 3 blocks (just under whole blocks) of random bytes
+   * seeded by the directory name, adding each path and its bytes to the lists.
+   */
+  public void write(String dir, int n, short replication, List<Path> files, List<byte[]> data)
+      throws IOException {
+    Random random = new Random(dir.hashCode());
+    for (int i = 0; i < n; i++) {
+      byte[] bytes = new byte[BLOCK_SIZE * (1 + i % 3) - 100];
+      random.nextBytes(bytes);
+      Path p = new Path(dir + "/f" + i);
+      try (FSDataOutputStream out = fs.create(p, replication)) {
+        out.write(bytes);
+      }
+      files.add(p);
+      data.add(bytes);
+    }
+  }
+
+  /** Reads every file back and asserts its bytes are the ones written. */
+  public void assertReadBack(List<Path> files, List<byte[]> data) throws IOException {
+    for (int i = 0; i < files.size(); i++) {
+      byte[] back = new byte[data.get(i).length];
+      try (FSDataInputStream in = fs.open(files.get(i))) {
+        in.readFully(0, back);
+      }
+      Assert.assertArrayEquals(files.get(i).toString(), data.get(i), back);
+    }
   }
 
   @Override

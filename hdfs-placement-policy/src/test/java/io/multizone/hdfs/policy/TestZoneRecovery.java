@@ -1,6 +1,5 @@
 package io.multizone.hdfs.policy;
 
-import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -10,13 +9,10 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 
 import io.multizone.hdfs.demo.MiniZonedCluster;
 import io.multizone.hdfs.metrics.ZonePlacementMetrics;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -50,7 +46,7 @@ public class TestZoneRecovery {
     try (MiniZonedCluster c = start("one")) {
       List<Path> files = new ArrayList<>();
       List<byte[]> data = new ArrayList<>();
-      write(c, "/before", 12, files, data);
+      c.write("/before", 12, (short) 3, files, data);
 
       List<MiniDFSCluster.DataNodeProperties> zoneA = c.stopZone("/zone-a");
       awaitReplicas(c, files, 3);
@@ -67,7 +63,7 @@ public class TestZoneRecovery {
         }
       }
       assertTrue(blocks >= files.size());
-      assertReadBack(c, files, data);
+      c.assertReadBack(files, data);
     }
   }
 
@@ -82,7 +78,7 @@ public class TestZoneRecovery {
       // Only zone-c is left: writes must still succeed (never fail a write Default accepts).
       List<Path> files = new ArrayList<>();
       List<byte[]> data = new ArrayList<>();
-      write(c, "/outage", 6, files, data);
+      c.write("/outage", 6, (short) 3, files, data);
       int blocks = 0;
       for (Path p : files) {
         for (LocatedBlock b : c.blocks(p)) {
@@ -113,7 +109,7 @@ public class TestZoneRecovery {
       }, 200, 60_000);
       String after = fsck(c, "/outage", "-files", "-blocks");
       assertTrue(after, !after.contains("Replica placement policy is violated"));
-      assertReadBack(c, files, data);
+      c.assertReadBack(files, data);
     }
   }
 
@@ -129,7 +125,7 @@ public class TestZoneRecovery {
         twoZones)) {
       List<Path> files = new ArrayList<>();
       List<byte[]> data = new ArrayList<>();
-      write(c, "/retire", 8, files, data);
+      c.write("/retire", 8, (short) 3, files, data);
       DatanodeManager dm = c.cluster.getNamesystem().getBlockManager().getDatanodeManager();
       List<DatanodeDescriptor> zoneB = new ArrayList<>();
       for (DataNode dn : c.dataNodesIn("/zone-b")) {
@@ -162,28 +158,13 @@ public class TestZoneRecovery {
           assertEquals(p + " spans both racks of zone-a", 2, racks.size());
         }
       }
-      assertReadBack(c, files, data);
+      c.assertReadBack(files, data);
     }
   }
 
   private static MiniZonedCluster start(String dir) throws Exception {
     return MiniZonedCluster.start(MiniZonedCluster.conf(BlockPlacementPolicyWithZones.CLASS_NAME),
         new File(BASE, dir), MiniZonedCluster.REFERENCE_RACKS);
-  }
-
-  private static void write(MiniZonedCluster c, String dir, int n, List<Path> files,
-      List<byte[]> data) throws Exception {
-    Random random = new Random(dir.hashCode());
-    for (int i = 0; i < n; i++) {
-      byte[] bytes = new byte[MiniZonedCluster.BLOCK_SIZE * (1 + i % 3) - 100];
-      random.nextBytes(bytes);
-      Path p = new Path(dir + "/f" + i);
-      try (FSDataOutputStream out = c.fs.create(p, (short) 3)) {
-        out.write(bytes);
-      }
-      files.add(p);
-      data.add(bytes);
-    }
   }
 
   /** Waits until every block of the files has exactly {@code n} live replicas. */
@@ -203,17 +184,6 @@ public class TestZoneRecovery {
         return false;
       }
     }, 200, 60_000);
-  }
-
-  private static void assertReadBack(MiniZonedCluster c, List<Path> files, List<byte[]> data)
-      throws Exception {
-    for (int i = 0; i < files.size(); i++) {
-      byte[] back = new byte[data.get(i).length];
-      try (FSDataInputStream in = c.fs.open(files.get(i))) {
-        in.readFully(0, back);
-      }
-      assertArrayEquals(files.get(i).toString(), data.get(i), back);
-    }
   }
 
   private static String fsck(MiniZonedCluster c, String... args) throws Exception {
