@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  *   yarn.resourcemanager.scheduler.monitor.policies =
  *       io.multizone.yarn.requeue.LostDataNodeRequeuePolicy
  * </pre>
+ *
+ * <p>Hadoop 3.3 has no cluster-wide allocator key: there the allocator is chosen per
+ * application by the AM environment variable {@code APPLICATION_PLACEMENT_TYPE_CLASS}
+ * (MapReduce: {@code yarn.app.mapreduce.am.env}); the keys of this class are read as on 3.4.
  */
 public final class ZonePlacementYarnConfig {
   private static final Logger LOG = LoggerFactory.getLogger(ZonePlacementYarnConfig.class);

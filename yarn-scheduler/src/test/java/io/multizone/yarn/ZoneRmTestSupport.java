@@ -73,6 +73,12 @@ public abstract class ZoneRmTestSupport {
   protected MockAM am;
   protected final List<Container> pulled = new ArrayList<>();
   protected final List<ContainerStatus> completed = new ArrayList<>();
+  /**
+   * On Hadoop 3.3, select the configured allocator per application too (see
+   * {@link HadoopLine}); false = the cluster-wide key alone, as on a 3.3 cluster set up like
+   * a 3.4 one.
+   */
+  protected boolean perApplicationAllocatorOn33 = true;
 
   /** @return a configuration wiring the topology table and the CapacityScheduler */
   protected Configuration baseConf(boolean zoneAware) throws IOException {
@@ -131,6 +137,17 @@ public abstract class ZoneRmTestSupport {
     RMApp app = MockRMAppSubmitter.submit(rm,
         MockRMAppSubmissionData.Builder.createWithMemory(GB, rm).build());
     am = MockRM.launchAndRegisterAM(app, rm, nms.get("c2h2"));
+    String allocator = conf.get(ZonePlacementYarnConfig.YARN_APP_PLACEMENT_ALLOCATOR_KEY);
+    if (allocator != null && perApplicationAllocatorOn33
+        && HadoopLine.perApplicationAllocatorOnly()) {
+      // Hadoop 3.3: no cluster-wide key; YARN reads the class from the application's
+      // scheduling environment (on a cluster: the AM container's environment variable
+      // APPLICATION_PLACEMENT_TYPE_CLASS, copied by RMAppImpl). MockRM cannot set the AM
+      // environment, so put it where RMAppImpl's copy lands; it applies to every ask after
+      // the AM's own.
+      attempt().getAppSchedulingInfo().getApplicationSchedulingEnvs()
+          .put(HadoopLine.ENV_APPLICATION_PLACEMENT_TYPE_CLASS, allocator);
+    }
   }
 
   @After

@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.multizone.yarn.HadoopLine;
+import io.multizone.yarn.ZonePlacementYarnConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -115,6 +117,13 @@ public final class ZoneMapReduceCluster implements Closeable {
     conf.setInt(MRJobConfig.MAP_MAX_ATTEMPTS, 4);
     for (Map.Entry<String, String> e : yarnKeys) {
       conf.set(e.getKey(), e.getValue());
+    }
+    String allocator = yarnKeys.get(ZonePlacementYarnConfig.YARN_APP_PLACEMENT_ALLOCATOR_KEY);
+    if (allocator != null && HadoopLine.perApplicationAllocatorOnly()) {
+      // Hadoop 3.3: no cluster-wide key; each job names the allocator in its AM's environment
+      // (what an operator puts in mapred-site.xml on 3.3).
+      conf.set(MRJobConfig.MR_AM_ENV,
+          HadoopLine.ENV_APPLICATION_PLACEMENT_TYPE_CLASS + "=" + allocator);
     }
     yarn = new MiniMRYarnCluster(name, 0);
     yarn.init(conf);

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 
+import io.multizone.yarn.HadoopLine;
 import io.multizone.yarn.ZonePlacementRuntime;
 import io.multizone.yarn.ZoneRmTestSupport;
 import io.multizone.yarn.metrics.ZonePlacementMetrics;
@@ -38,6 +39,19 @@ public class ZoneAwarePlacementTest extends ZoneRmTestSupport {
   public void pluginIsTheAllocatorInUse() throws Exception {
     start(baseConf(true), 8 * GB);
     assertAllocatorInUse(ZoneAwarePlacementAllocator.class);
+  }
+
+  /**
+   * The cluster-wide key alone: our allocator from Hadoop 3.4 (YARN-11026); on 3.3 YARN does
+   * not read it and silently keeps the stock allocator, so 3.3 needs the per-application
+   * APPLICATION_PLACEMENT_TYPE_CLASS (README, "Hadoop lines").
+   */
+  @Test
+  public void clusterWideKeyAloneOnThisHadoopLine() throws Exception {
+    perApplicationAllocatorOn33 = false;
+    start(baseConf(true), 8 * GB);
+    assertAllocatorInUse(HadoopLine.perApplicationAllocatorOnly()
+        ? LocalityAppPlacementAllocator.class : ZoneAwarePlacementAllocator.class);
   }
 
   @Test
