@@ -10,13 +10,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-import io.multizone.yarn.ZonePlacementYarnConfig;
-import io.multizone.yarn.placement.ZoneAwarePlacementAllocator;
-import io.multizone.yarn.requeue.LostDataNodeRequeuePolicy;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.mapreduce.TaskCompletionEvent;
-import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.junit.Test;
 
 /**
@@ -40,25 +36,10 @@ public class LostDataNodeMapReduceJobTest {
 
   @Test
   public void mapOnTheLostDataNodeIsKilledAndRerunOnTheSurvivingReplica() throws Exception {
-    Configuration keys = new Configuration(false);
-    keys.set(ZonePlacementYarnConfig.YARN_APP_PLACEMENT_ALLOCATOR_KEY,
-        ZoneAwarePlacementAllocator.class.getName());
-    keys.set(YarnConfiguration.RM_SCHEDULER_ENABLE_MONITORS, "true");
-    keys.set(YarnConfiguration.RM_SCHEDULER_MONITOR_POLICIES,
-        LostDataNodeRequeuePolicy.class.getName());
-    keys.set(ZonePlacementYarnConfig.DATANODE_POLL_INTERVAL_MS, "500");
-    keys.set(ZonePlacementYarnConfig.DATANODE_LOST_AFTER_MS, "4000");
-    keys.set(ZonePlacementYarnConfig.DATANODE_LOST_CONFIRM_POLLS, "2");
-    keys.set(ZonePlacementYarnConfig.REQUEUE_GRACE_MS, "1000");
-    keys.set(ZonePlacementYarnConfig.REQUEUE_ENABLED,
-        String.valueOf(!CONTROL));
+    Configuration keys = ZoneMapReduceCluster.requeueKeys(!CONTROL);
     try (ZoneMapReduceCluster cluster = new ZoneMapReduceCluster("mr-lost-datanode", keys,
         Collections.<String, Integer>emptyMap())) {
-      byte[] data = new byte[256 * 1024];
-      Arrays.fill(data, (byte) 'y');
-      for (int i = 63; i < data.length; i += 64) {
-        data[i] = '\n';
-      }
+      byte[] data = ZoneMapReduceCluster.lines(256 * 1024, 'y');
       Path file = new Path("/in/split");
       cluster.writeOn(file, data, "h-a1", "h-b2");
       List<String> replicas = cluster.hostsOf(file);

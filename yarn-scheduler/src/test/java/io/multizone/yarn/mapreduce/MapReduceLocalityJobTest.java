@@ -58,11 +58,7 @@ public class MapReduceLocalityJobTest {
       assertTrue(cluster.yarn().getResourceManager().getResourceScheduler()
           instanceof CapacityScheduler);
       Path input = new Path("/in");
-      byte[] data = new byte[64 * 1024];
-      java.util.Arrays.fill(data, (byte) 'x');
-      for (int i = 63; i < data.length; i += 64) {
-        data[i] = '\n';
-      }
+      byte[] data = ZoneMapReduceCluster.lines(64 * 1024, 'x');
       for (int i = 0; i < MAPS; i++) {
         cluster.writeOn(new Path(input, "part-" + i), data, "h-a1");
       }

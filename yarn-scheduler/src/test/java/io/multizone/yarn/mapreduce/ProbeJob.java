@@ -1,9 +1,6 @@
 package io.multizone.yarn.mapreduce;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.NullWritable;
 import org.apache.hadoop.mapreduce.Job;
@@ -73,25 +68,10 @@ final class ProbeJob {
 
   /** @return every attempt's probe so far, by attempt id */
   Map<String, Attempt> attempts() throws IOException {
-    FileSystem fs = probeDir.getFileSystem(job.getConfiguration());
     Map<String, Attempt> out = new LinkedHashMap<>();
-    for (FileStatus st : fs.listStatus(probeDir)) {
-      String name = st.getPath().getName();
-      if (!name.startsWith("attempt_") || st.getLen() == 0) {
-        continue;
-      }
-      try (InputStream in = fs.open(st.getPath())) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        byte[] b = new byte[4096];
-        for (int n; (n = in.read(b)) > 0; ) {
-          buf.write(b, 0, n);
-        }
-        String line = new String(buf.toByteArray(), StandardCharsets.UTF_8);
-        if (line.endsWith("\n")) {
-          out.put(name, new Attempt(name, line));
-        }
-      }
-    }
+    ZoneMapReduceCluster.readProbes(probeDir.getFileSystem(job.getConfiguration()), probeDir,
+        "attempt_")
+        .forEach((name, line) -> out.put(name, new Attempt(name, line)));
     return out;
   }
 

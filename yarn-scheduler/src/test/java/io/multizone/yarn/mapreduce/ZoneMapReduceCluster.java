@@ -2,6 +2,8 @@ package io.multizone.yarn.mapreduce;
 
 import java.io.Closeable;
 import java.io.File;
+import java.io.InputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +17,13 @@ import java.util.Map;
 
 import io.multizone.yarn.HadoopLine;
 import io.multizone.yarn.ZonePlacementYarnConfig;
+import io.multizone.yarn.placement.ZoneAwarePlacementAllocator;
+import io.multizone.yarn.requeue.LostDataNodeRequeuePolicy;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
@@ -25,6 +31,7 @@ import org.apache.hadoop.hdfs.DFSConfigKeys;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.hdfs.server.datanode.DataNode;
+import org.apache.hadoop.io.IOUtils;
 import org.apache.hadoop.mapreduce.MRJobConfig;
 import org.apache.hadoop.mapreduce.v2.MiniMRYarnCluster;
 import org.apache.hadoop.metrics2.lib.DefaultMetricsSystem;
@@ -282,6 +289,60 @@ public final class ZoneMapReduceCluster implements Closeable {
       }
     }
     throw new IllegalArgumentException("no DataNode on " + host);
+  }
+
+  /**
+   * The YARN keys of the lost-DataNode tests, as an operator sets them: our allocator, the
+   * requeue monitor, detection and grace shortened (4 s stale in 2 polls, 1 s grace).
+   *
+   * @param requeue whether requeue is on (off for the control)
+   */
+  public static Configuration requeueKeys(boolean requeue) {
+    Configuration keys = new Configuration(false);
+    keys.set(ZonePlacementYarnConfig.YARN_APP_PLACEMENT_ALLOCATOR_KEY,
+        ZoneAwarePlacementAllocator.class.getName());
+    keys.set(YarnConfiguration.RM_SCHEDULER_ENABLE_MONITORS, "true");
+    keys.set(YarnConfiguration.RM_SCHEDULER_MONITOR_POLICIES,
+        LostDataNodeRequeuePolicy.class.getName());
+    keys.set(ZonePlacementYarnConfig.DATANODE_POLL_INTERVAL_MS, "500");
+    keys.set(ZonePlacementYarnConfig.DATANODE_LOST_AFTER_MS, "4000");
+    keys.set(ZonePlacementYarnConfig.DATANODE_LOST_CONFIRM_POLLS, "2");
+    keys.set(ZonePlacementYarnConfig.REQUEUE_GRACE_MS, "1000");
+    keys.set(ZonePlacementYarnConfig.REQUEUE_ENABLED, String.valueOf(requeue));
+    return keys;
+  }
+
+  /** @return {@code size} bytes of 64-byte lines of {@code c} (each ending in a newline) */
+  public static byte[] lines(int size, char c) {
+    byte[] data = new byte[size];
+    Arrays.fill(data, (byte) c);
+    for (int i = 63; i < data.length; i += 64) {
+      data[i] = '\n';
+    }
+    return data;
+  }
+
+  /**
+   * @return the complete probe files (their one line ends in a newline) in {@code dir} whose
+   *     names start with {@code prefix}: name -> line
+   */
+  public static Map<String, String> readProbes(FileSystem fs, Path dir, String prefix)
+      throws IOException {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (FileStatus st : fs.listStatus(dir)) {
+      String name = st.getPath().getName();
+      if (!name.startsWith(prefix) || st.getLen() == 0) {
+        continue;
+      }
+      try (InputStream in = fs.open(st.getPath())) {
+        String line = new String(IOUtils.readFullyToByteArray(new DataInputStream(in)),
+            StandardCharsets.UTF_8);
+        if (line.endsWith("\n")) {
+          out.put(name, line);
+        }
+      }
+    }
+    return out;
   }
 
   /** Stops the DataNode of {@code host} (its NodeManager keeps running). */

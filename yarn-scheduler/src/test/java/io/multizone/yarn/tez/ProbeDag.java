@@ -1,15 +1,11 @@
 package io.multizone.yarn.tez;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.multizone.yarn.mapreduce.ZoneMapReduceCluster;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
@@ -139,25 +135,9 @@ final class ProbeDag {
 
   /** @return every attempt's probe so far, by attempt ({@code task_<index>_<attempt>}) */
   Map<String, Attempt> attempts() throws IOException {
-    FileSystem fs = probeDir.getFileSystem(conf);
     Map<String, Attempt> out = new LinkedHashMap<>();
-    for (FileStatus st : fs.listStatus(probeDir)) {
-      String name = st.getPath().getName();
-      if (!name.startsWith("task_") || st.getLen() == 0) {
-        continue;
-      }
-      try (InputStream in = fs.open(st.getPath())) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        byte[] b = new byte[4096];
-        for (int n; (n = in.read(b)) > 0; ) {
-          buf.write(b, 0, n);
-        }
-        String line = new String(buf.toByteArray(), StandardCharsets.UTF_8);
-        if (line.endsWith("\n")) {
-          out.put(name, new Attempt(name, line));
-        }
-      }
-    }
+    ZoneMapReduceCluster.readProbes(probeDir.getFileSystem(conf), probeDir, "task_")
+        .forEach((name, line) -> out.put(name, new Attempt(name, line)));
     return out;
   }
 

@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -77,11 +76,7 @@ public class TezLocalityJobTest {
       assertTrue(cluster.yarn().getResourceManager().getResourceScheduler()
           instanceof CapacityScheduler);
       Path input = new Path("/in");
-      byte[] data = new byte[64 * 1024];
-      Arrays.fill(data, (byte) 'x');
-      for (int i = 63; i < data.length; i += 64) {
-        data[i] = '\n';
-      }
+      byte[] data = ZoneMapReduceCluster.lines(64 * 1024, 'x');
       for (int i = 0; i < TASKS; i++) {
         cluster.writeOn(new Path(input, "part-" + i), data, "h-a1");
       }
