@@ -80,7 +80,8 @@ import org.apache.hadoop.yarn.server.utils.BuilderUtils;
  *       ({@code -Dbench.locality=false} skips it).</li>
  * </ol>
  *
- * <p>{@code -Dbench.only=busy,DN-only} runs only the named workloads (through exec:exec, pass
+ * <p>{@code -Dbench.repeat=3} runs each allocator 3 times per round (longer rounds).
+ * {@code -Dbench.only=busy,DN-only} runs only the named workloads (through exec:exec, pass
  * them inside {@code -Dsurefire.argLine="... -Dbench.only=busy"}, which the exec's command
  * line starts with).
  *
@@ -299,7 +300,7 @@ public final class ZonePlacementBenchmark {
       Run[] runs = new Run[2];
       for (int i = 0; i < 2; i++) {
         int mode = (round % 2 == 0) ? i : 1 - i;
-        runs[mode] = throughput(table, w, mode == 1);
+        runs[mode] = repeated(table, w, mode == 1, REPEAT);
       }
       double ratio = runs[1].rate / runs[0].rate;
       double cpuRatio = runs[1].cpuRate / runs[0].cpuRate;
@@ -357,6 +358,36 @@ public final class ZonePlacementBenchmark {
     return String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f× | %.2f–%.2f | %.2f× |"
         + " %.2f–%.2f | %s | %s |", w.name, stock, ours, ratio, min, max, cpuRatio, cpuMin,
         cpuMax, shares[0], shares[1]);
+  }
+
+  /** Runs per allocator per round ({@code bench.repeat}, default 1): longer, steadier rounds. */
+  private static final int REPEAT = Math.max(1, Integer.getInteger("bench.repeat", 1));
+
+  /**
+   * {@code times} runs back to back, combined as one longer run: the rates are total
+   * allocations over total time (each run allocates the same count), tiers and refusals
+   * summed.
+   */
+  private static Run repeated(File table, Workload w, boolean zone, int times) throws Exception {
+    Run first = throughput(table, w, zone);
+    if (times == 1) {
+      return first;
+    }
+    double inverseRate = 1 / first.rate;
+    double inverseCpuRate = 1 / first.cpuRate;
+    long[] tiers = first.tiers.clone();
+    long skipped = first.skipped;
+    for (int i = 1; i < times; i++) {
+      Run r = throughput(table, w, zone);
+      inverseRate += 1 / r.rate;
+      inverseCpuRate += 1 / r.cpuRate;
+      skipped += r.skipped;
+      for (int t = 0; t < tiers.length; t++) {
+        tiers[t] += r.tiers[t];
+      }
+    }
+    return new Run(times / inverseRate, times / inverseCpuRate, tiers, skipped,
+        first.heartbeatsPerAllocation);
   }
 
   private static double median(List<Double> values) {
