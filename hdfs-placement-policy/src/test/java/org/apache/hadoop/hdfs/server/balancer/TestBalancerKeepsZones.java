@@ -104,13 +104,7 @@ public class TestBalancerKeepsZones {
   /** "ok ..." when zone-a's DataNode is within the threshold of the average, else why not. */
   private static String zoneADrained(MiniZonedCluster c) throws IOException {
     DatanodeInfo[] report = c.fs.getClient().datanodeReport(DatanodeReportType.LIVE);
-    long used = 0;
-    long capacity = 0;
-    for (DatanodeInfo d : report) {
-      used += d.getDfsUsed();
-      capacity += d.getCapacity();
-    }
-    double average = 100.0 * used / capacity;
+    double average = averageUsedPercent(report);
     for (DatanodeInfo d : report) {
       if (d.getNetworkLocation().startsWith("/zone-a/")) {
         boolean ok = Math.abs(d.getDfsUsedPercent() - average) <= THRESHOLD;
@@ -119,6 +113,17 @@ public class TestBalancerKeepsZones {
       }
     }
     return "no zone-a node";
+  }
+
+  /** The cluster's used share of its capacity, in percent, as the Balancer computes it. */
+  private static double averageUsedPercent(DatanodeInfo[] report) {
+    long used = 0;
+    long capacity = 0;
+    for (DatanodeInfo d : report) {
+      used += d.getDfsUsed();
+      capacity += d.getCapacity();
+    }
+    return 100.0 * used / capacity;
   }
 
   /** Waits (generous deadline) until the NameNode has no excess replica left to delete. */
@@ -143,13 +148,7 @@ public class TestBalancerKeepsZones {
     } catch (IOException e) {
       return e.toString();
     }
-    long used = 0;
-    long capacity = 0;
-    for (DatanodeInfo d : report) {
-      used += d.getDfsUsed();
-      capacity += d.getCapacity();
-    }
-    double average = 100.0 * used / capacity;
+    double average = averageUsedPercent(report);
     StringBuilder spread = new StringBuilder();
     boolean ok = report.length == 5;
     for (DatanodeInfo d : report) {
