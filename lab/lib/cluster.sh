@@ -1,0 +1,460 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034  # globals used by the files that source this one
+#
+# The lab's cluster: one network namespace per host on a bridge (198.18.8.0/24, nothing
+# routed off the machine), a Hadoop layout (HADOOP_HOME) with our package installed, real
+# site files per policy, one JVM per daemon. Sourced by bin/multizone-lab, never executed.
+#
+# Globals set by the caller: HADOOP_HOME, LAB_JAR, LAB_RUN (this run's folder), JAVA_HOME.
+
+readonly NS_PREFIX="mzlab"
+readonly BRIDGE_NS="${NS_PREFIX}-br"
+readonly CLIENT_NS="${NS_PREFIX}-client"
+readonly SUBNET="198.18.8"
+readonly CLIENT_IP="${SUBNET}.2"
+readonly NN_IP="${SUBNET}.10"
+readonly RM_IP="${SUBNET}.11"
+readonly NN_HTTP="${NN_IP}:9870"
+readonly RM_HTTP="${RM_IP}:8088"
+# The masters live in zone-c: until the NameNode can move between zones (issue 11), the
+# zone the lab kills is another one.
+readonly MASTER_ZONE="zone-c"
+
+# name zone rack ip roles
+readonly -a HOSTS=(
+  "nn-1 zone-c /zone-c/rack-1 ${NN_IP} namenode"
+  "rm-1 zone-c /zone-c/rack-2 ${RM_IP} resourcemanager"
+  "h-a1 zone-a /zone-a/rack-1 ${SUBNET}.101 datanode,nodemanager"
+  "h-a2 zone-a /zone-a/rack-2 ${SUBNET}.102 datanode,nodemanager"
+  "h-b1 zone-b /zone-b/rack-1 ${SUBNET}.111 datanode,nodemanager"
+  "h-b2 zone-b /zone-b/rack-2 ${SUBNET}.112 datanode,nodemanager"
+  "h-c1 zone-c /zone-c/rack-1 ${SUBNET}.121 datanode,nodemanager"
+  "h-c2 zone-c /zone-c/rack-2 ${SUBNET}.122 datanode,nodemanager"
+)
+
+# The add-opens Hadoop 3.4's daemons and MapReduce tasks need on Java 17.
+readonly -a JAVA_OPENS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.security=ALL-UNNAMED --add-opens=java.base/sun.security.util=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED)
+# Small JVMs that start fast: the whole cluster shares two cores.
+readonly -a JAVA_LEAN=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -XX:-UsePerfData
+  -Djava.net.preferIPv4Stack=true)
+
+#######################################
+# Prints one field of a host's line. Arguments: host name, field (zone|rack|ip|roles).
+#######################################
+host_field() {
+  local want="$1" field="$2" line name zone rack ip roles
+  for line in "${HOSTS[@]}"; do
+    read -r name zone rack ip roles <<<"${line}"
+    [[ "${name}" == "${want}" ]] || continue
+    case "${field}" in
+      zone) echo "${zone}" ;;
+      rack) echo "${rack}" ;;
+      ip) echo "${ip}" ;;
+      roles) echo "${roles}" ;;
+      *) return 2 ;;
+    esac
+    return 0
+  done
+  return 1
+}
+
+#######################################
+# Prints the worker hosts (DataNode + NodeManager), optionally of one zone.
+#######################################
+workers() {
+  local only_zone="${1:-}" line name zone rack ip roles
+  for line in "${HOSTS[@]}"; do
+    read -r name zone rack ip roles <<<"${line}"
+    [[ "${roles}" == *datanode* ]] || continue
+    [[ -z "${only_zone}" || "${zone}" == "${only_zone}" ]] || continue
+    echo "${name}"
+  done
+}
+
+all_hosts() {
+  local line name rest
+  for line in "${HOSTS[@]}"; do
+    read -r name rest <<<"${line}"
+    echo "${name}"
+  done
+}
+
+ns_of() {
+  echo "${NS_PREFIX}-$1"
+}
+
+ns_exists() {
+  [[ -e "/run/netns/$1" ]]
+}
+
+# ---- network ---------------------------------------------------------------------------
+
+#######################################
+# Creates the bridge, the client namespace and one namespace per host.
+#######################################
+net_up() {
+  ip netns add "${BRIDGE_NS}"
+  ip -n "${BRIDGE_NS}" link add br0 type bridge
+  ip -n "${BRIDGE_NS}" link set br0 up
+  ip -n "${BRIDGE_NS}" link set lo up
+  net_attach "${CLIENT_NS}" "vclient" "${CLIENT_IP}"
+  local h
+  for h in $(all_hosts); do
+    net_attach "$(ns_of "${h}")" "v-${h}" "$(host_field "${h}" ip)"
+  done
+}
+
+#######################################
+# Creates a namespace with eth0 (ADDR/24) plugged into the bridge as VETH.
+#######################################
+net_attach() {
+  local ns="$1" veth="$2" addr="$3"
+  ip netns add "${ns}"
+  ip -n "${BRIDGE_NS}" link add "${veth}" type veth peer name eth0 netns "${ns}"
+  ip -n "${BRIDGE_NS}" link set "${veth}" master br0 up
+  ip -n "${ns}" addr add "${addr}/24" dev eth0
+  ip -n "${ns}" link set eth0 up
+  ip -n "${ns}" link set lo up
+}
+
+#######################################
+# Kills every process in every lab namespace and deletes the namespaces. Idempotent: also
+# cleans what an earlier, killed run left behind.
+#######################################
+net_down() {
+  local ns pids tries
+  for ns in /run/netns/"${NS_PREFIX}"-*; do
+    [[ -e "${ns}" ]] || continue
+    ns="$(basename "${ns}")"
+    tries=0
+    while pids="$(ip netns pids "${ns}" 2>/dev/null)" && [[ -n "${pids}" ]]; do
+      # shellcheck disable=SC2086  # a list of pids
+      kill -9 ${pids} 2>/dev/null || true
+      sleep 0.1
+      tries=$((tries + 1))
+      ((tries < 100)) || break
+    done
+    ip netns del "${ns}" 2>/dev/null || true
+  done
+}
+
+#######################################
+# The machine is off: every process of the host killed, its link down.
+#######################################
+host_kill() {
+  local ns pids
+  ns="$(ns_of "$1")"
+  while pids="$(ip netns pids "${ns}" 2>/dev/null)" && [[ -n "${pids}" ]]; do
+    # shellcheck disable=SC2086  # a list of pids
+    kill -9 ${pids} 2>/dev/null || true
+    sleep 0.05
+  done
+  ip -n "${ns}" link set eth0 down
+  rm -f "${LAB_RUN_POLICY}/pids/$1".*
+}
+
+#######################################
+# Stops one daemon of a host (kill -9), the host stays up. Arguments: host, role.
+#######################################
+daemon_kill() {
+  local host="$1" role="$2" pidfile
+  pidfile="${LAB_RUN_POLICY}/pids/${host}.${role}"
+  [[ -f "${pidfile}" ]] || return 0
+  kill -9 "$(cat "${pidfile}")" 2>/dev/null || true
+  rm -f "${pidfile}"
+}
+
+host_link_up() {
+  ip -n "$(ns_of "$1")" link set eth0 up
+}
+
+# ---- configuration ---------------------------------------------------------------------
+
+#######################################
+# Queues a site file for site_flush. Arguments: output file, then --include FILE and
+# KEY=VALUE arguments (see io.multizone.lab.SiteFile).
+#######################################
+site_add() {
+  SITE_ARGS+=(--out "$@")
+}
+
+#######################################
+# Writes every queued site file in one JVM (Hadoop's own parser reads the snippets).
+#######################################
+site_flush() {
+  local log="${LAB_RUN_POLICY}/logs/site-files.log"
+  java "${JAVA_LEAN[@]}" -Xmx64m -Dlog4j.configuration=none \
+    -cp "$(hadoop_classpath "${LAB_RUN_POLICY}")" io.multizone.lab.SiteFile "${SITE_ARGS[@]}" \
+    >"${log}" 2>&1 || {
+    lab_err "writing the site files failed: ${log}"
+    return 1
+  }
+  SITE_ARGS=()
+}
+
+#######################################
+# The classpath of the layout, like `hadoop classpath`. Arguments: conf dir.
+#######################################
+hadoop_classpath() {
+  local conf="$1" s="${HADOOP_HOME}/share/hadoop"
+  echo "${conf}:${s}/common/*:${s}/common/lib/*:${s}/hdfs/*:${s}/hdfs/lib/*:${s}/yarn/*:${s}/yarn/lib/*:${s}/mapreduce/*:${LAB_JAR}"
+}
+
+#######################################
+# Writes the cluster's etc/hadoop for a policy into DIR: the files an operator would copy.
+# Arguments: policy (stock|ours), dir.
+#######################################
+write_site_files() {
+  local policy="$1" dir="$2" snip="${PKG_HOME}/etc/hadoop/multizone"
+  mkdir -p "${dir}"
+  local line name zone rack ip roles
+  : >"${dir}/topology.table"
+  for line in "${HOSTS[@]}"; do
+    read -r name zone rack ip roles <<<"${line}"
+    echo "${ip} ${rack}" >>"${dir}/topology.table"
+  done
+  local -a core=() hdfs=() yarn=() sched=()
+  SITE_ARGS=()
+  if [[ "${policy}" == "ours" ]]; then
+    core=(--include "${snip}/core-site.xml")
+    hdfs=(--include "${snip}/hdfs-site.xml")
+    yarn=(--include "${snip}/yarn-site.xml")
+    sched=(--include "${snip}/capacity-scheduler.xml")
+  fi
+  # Both policies: the same rack-aware topology table, the same timings. The lab shortens
+  # Hadoop's failure detection (DataNode dead after 2 x 5 s + 10 x 1 s = 20 s instead of
+  # 10.5 min, NodeManager lost after 20 s instead of 10 min) so scenarios fit in minutes.
+  site_add "${dir}/core-site.xml" "${core[@]+"${core[@]}"}" \
+    "fs.defaultFS=hdfs://${NN_IP}:8020" \
+    "net.topology.node.switch.mapping.impl=org.apache.hadoop.net.TableMapping" \
+    "net.topology.table.file.name=${dir}/topology.table" \
+    "net.topology.script.file.name=" \
+    "ipc.client.connect.max.retries=3" "ipc.client.connect.timeout=3000" \
+    "ipc.client.connect.max.retries.on.timeouts=3" \
+    "hadoop.tmp.dir=${LAB_RUN_POLICY}/data/tmp"
+  site_add "${dir}/hdfs-site.xml" "${hdfs[@]+"${hdfs[@]}"}" \
+    "dfs.replication=3" "dfs.blocksize=1048576" \
+    "dfs.namenode.name.dir=file://${LAB_RUN_POLICY}/data/nn-1/name" \
+    "dfs.heartbeat.interval=1" "dfs.namenode.heartbeat.recheck-interval=5000" \
+    "dfs.namenode.stale.datanode.interval=5000" \
+    "dfs.namenode.avoid.read.stale.datanode=true" "dfs.namenode.avoid.write.stale.datanode=true" \
+    "dfs.namenode.safemode.extension=0" "dfs.namenode.datanode.registration.ip-hostname-check=false" \
+    "dfs.permissions.enabled=false" "dfs.namenode.handler.count=8" \
+    "dfs.namenode.redundancy.interval.seconds=1" \
+    "dfs.namenode.zone-placement.respread.settle-ms=5000" \
+    "dfs.namenode.zone-placement.respread.poll-interval-ms=1000"
+  site_add "${dir}/yarn-site.xml" "${yarn[@]+"${yarn[@]}"}" \
+    "yarn.resourcemanager.hostname=${RM_IP}" \
+    "yarn.nodemanager.aux-services=mapreduce_shuffle" \
+    "yarn.nodemanager.aux-services.mapreduce_shuffle.class=org.apache.hadoop.mapred.ShuffleHandler" \
+    "yarn.nodemanager.resource.memory-mb=2048" "yarn.nodemanager.resource.cpu-vcores=4" \
+    "yarn.scheduler.minimum-allocation-mb=128" \
+    "yarn.nodemanager.vmem-check-enabled=false" "yarn.nodemanager.pmem-check-enabled=false" \
+    "yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage=99.5" \
+    "yarn.resourcemanager.nm.liveness-monitor.expiry-interval-ms=20000" \
+    "yarn.nm.liveness-monitor.expiry-interval-ms=20000" \
+    "yarn.resourcemanager.nodemanagers.heartbeat-interval-ms=500" \
+    "yarn.log-aggregation-enable=false" \
+    "yarn.scheduler.zone-placement.datanode.report-source.class=io.multizone.yarn.liveness.JmxDataNodeReportSource" \
+    "yarn.scheduler.zone-placement.datanode.namenode-http-addresses=${NN_HTTP}" \
+    "yarn.scheduler.zone-placement.requeue.grace-ms=2000"
+  local opts="-Xmx200m ${JAVA_LEAN[*]} ${JAVA_OPENS[*]}"
+  local env="HADOOP_MAPRED_HOME=${HADOOP_HOME}"
+  site_add "${dir}/mapred-site.xml" \
+    "mapreduce.framework.name=yarn" \
+    "yarn.app.mapreduce.am.env=${env}" "mapreduce.map.env=${env}" "mapreduce.reduce.env=${env}" \
+    "yarn.app.mapreduce.am.resource.mb=512" "yarn.app.mapreduce.am.command-opts=-Xmx320m ${JAVA_LEAN[*]} ${JAVA_OPENS[*]}" \
+    "mapreduce.map.memory.mb=256" "mapreduce.reduce.memory.mb=256" \
+    "mapreduce.map.java.opts=${opts}" "mapreduce.reduce.java.opts=${opts}" \
+    "mapreduce.map.speculative=false" "mapreduce.reduce.speculative=false" \
+    "mapreduce.job.reduce.slowstart.completedmaps=1.0" \
+    "yarn.app.mapreduce.am.staging-dir=/tmp/hadoop-yarn/staging"
+  site_add "${dir}/capacity-scheduler.xml" "${sched[@]+"${sched[@]}"}" \
+    "yarn.scheduler.capacity.root.queues=default" \
+    "yarn.scheduler.capacity.root.default.capacity=100" \
+    "yarn.scheduler.capacity.root.default.maximum-capacity=100" \
+    "yarn.scheduler.capacity.maximum-am-resource-percent=0.5"
+  cat >"${dir}/log4j.properties" <<'EOF'
+log4j.rootLogger=INFO,console
+log4j.appender.console=org.apache.log4j.ConsoleAppender
+log4j.appender.console.target=System.err
+log4j.appender.console.layout=org.apache.log4j.PatternLayout
+log4j.appender.console.layout.ConversionPattern=%d{HH:mm:ss,SSS} %p %c{1}: %m%n
+log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR
+EOF
+}
+
+#######################################
+# A host's conf dir: the cluster's files plus what differs per host (its name as the
+# DataNode/NodeManager reports it, its data and scratch dirs), queued for site_flush.
+#######################################
+host_conf() {
+  local host="$1" shared="$2" dir ip data
+  dir="${LAB_RUN_POLICY}/conf/${host}"
+  if [[ "${host}" == "client" ]]; then
+    ip="${CLIENT_IP}"
+  else
+    ip="$(host_field "${host}" ip)"
+  fi
+  data="${LAB_RUN_POLICY}/data/${host}"
+  mkdir -p "${dir}" "${data}"
+  cp "${shared}/topology.table" "${shared}/log4j.properties" "${dir}/"
+  site_add "${dir}/core-site.xml" --include "${shared}/core-site.xml"
+  site_add "${dir}/mapred-site.xml" --include "${shared}/mapred-site.xml"
+  site_add "${dir}/capacity-scheduler.xml" --include "${shared}/capacity-scheduler.xml"
+  site_add "${dir}/hdfs-site.xml" --include "${shared}/hdfs-site.xml" \
+    "dfs.datanode.hostname=${ip}" "dfs.datanode.data.dir=file://${data}/dn"
+  site_add "${dir}/yarn-site.xml" --include "${shared}/yarn-site.xml" \
+    "yarn.nodemanager.hostname=${ip}" "yarn.nodemanager.local-dirs=${data}/nm-local" \
+    "yarn.nodemanager.log-dirs=${data}/nm-logs"
+}
+
+# ---- daemons ---------------------------------------------------------------------------
+
+#######################################
+# Starts a daemon in its host's namespace. Arguments: host, role.
+#######################################
+daemon_start() {
+  local host="$1" role="$2" class heap conf log
+  case "${role}" in
+    namenode) class=org.apache.hadoop.hdfs.server.namenode.NameNode heap=384m ;;
+    datanode) class=org.apache.hadoop.hdfs.server.datanode.DataNode heap=160m ;;
+    resourcemanager) class=org.apache.hadoop.yarn.server.resourcemanager.ResourceManager heap=384m ;;
+    nodemanager) class=org.apache.hadoop.yarn.server.nodemanager.NodeManager heap=192m ;;
+    *) return 2 ;;
+  esac
+  conf="${LAB_RUN_POLICY}/conf/${host}"
+  log="${LAB_RUN_POLICY}/logs/${host}.${role}.log"
+  mkdir -p "${LAB_RUN_POLICY}/logs" "${LAB_RUN_POLICY}/pids"
+  local home="${HADOOP_HOME}"
+  HADOOP_CONF_DIR="${conf}" HADOOP_COMMON_HOME="${home}" HADOOP_HDFS_HOME="${home}" \
+    HADOOP_YARN_HOME="${home}" HADOOP_MAPRED_HOME="${home}" \
+    ip netns exec "$(ns_of "${host}")" setsid java "-Xmx${heap}" "${JAVA_LEAN[@]}" "${JAVA_OPENS[@]}" \
+    -Dhadoop.log.dir="${LAB_RUN_POLICY}/logs" -Dyarn.log.dir="${LAB_RUN_POLICY}/logs" \
+    -Dhadoop.home.dir="${home}" -Dlab.host="${host}" \
+    -cp "$(hadoop_classpath "${conf}")" "${class}" </dev/null >>"${log}" 2>&1 3>&- &
+  echo "$!" >"${LAB_RUN_POLICY}/pids/${host}.${role}"
+}
+
+#######################################
+# Starts every daemon of a host (its roles).
+#######################################
+host_start() {
+  local host="$1" role roles
+  roles="$(host_field "${host}" roles)"
+  for role in ${roles//,/ }; do
+    daemon_start "${host}" "${role}"
+  done
+}
+
+#######################################
+# Runs a Java client class in the client namespace (foreground). Arguments: heap, class,
+# arguments.
+#######################################
+client_java() {
+  local heap="$1"
+  shift
+  HADOOP_CONF_DIR="${LAB_RUN_POLICY}/conf/client" ip netns exec "${CLIENT_NS}" \
+    java -Xmx"${heap}" "${JAVA_LEAN[@]}" "${JAVA_OPENS[@]}" -Dhadoop.log.dir="${LAB_RUN_POLICY}/logs" \
+    -cp "$(hadoop_classpath "${LAB_RUN_POLICY}/conf/client")" "$@"
+}
+
+#######################################
+# curl from the client namespace; prints the body or nothing.
+#######################################
+client_curl() {
+  ip netns exec "${CLIENT_NS}" curl -sf --max-time 5 "$@" 2>/dev/null || true
+}
+
+#######################################
+# One NameNode JMX attribute (empty when unreachable). Arguments: bean name, attribute.
+#######################################
+nn_jmx() {
+  client_curl "http://${NN_HTTP}/jmx?get=Hadoop:service=NameNode,name=$1::$2" \
+    | jq -r --arg a "$2" '.beans[0][$a] // empty' 2>/dev/null || true
+}
+
+rm_metric() {
+  client_curl "http://${RM_HTTP}/ws/v1/cluster/metrics" \
+    | jq -r --arg a "$1" '.clusterMetrics[$a] // empty' 2>/dev/null || true
+}
+
+#######################################
+# Waits until CONDITION (a command) succeeds, polling every 0.5 s. Arguments: deadline in
+# seconds, what (for the error), command...
+#######################################
+wait_for() {
+  local limit="$1" what="$2"
+  shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@"; do
+    daemons_alive || return 1
+    if ((SECONDS >= deadline)); then
+      lab_err "gave up after ${limit} s waiting for ${what}"
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+#######################################
+# False (with the daemon's last log lines) when a daemon the lab did not stop has died.
+#######################################
+daemons_alive() {
+  local pidfile pid name
+  for pidfile in "${LAB_RUN_POLICY}"/pids/*; do
+    [[ -f "${pidfile}" ]] || continue
+    pid="$(cat "${pidfile}")"
+    kill -0 "${pid}" 2>/dev/null && continue
+    name="$(basename "${pidfile}")"
+    lab_err "${name} died; last lines of ${LAB_RUN_POLICY}/logs/${name}.log:"
+    tail -n 15 "${LAB_RUN_POLICY}/logs/${name}.log" >&2 || true
+    return 1
+  done
+}
+
+live_datanodes_are() {
+  [[ "$(nn_jmx FSNamesystemState NumLiveDataNodes)" == "$1" ]]
+}
+
+active_nodemanagers_are() {
+  [[ "$(rm_metric activeNodes)" == "$1" ]]
+}
+
+#######################################
+# Formats and starts the whole cluster for the policy; waits until every DataNode and
+# NodeManager has registered. Globals: LAB_RUN_POLICY (this scenario+policy's folder).
+#######################################
+cluster_up() {
+  local policy="$1" shared="${LAB_RUN_POLICY}/etc/hadoop" h
+  write_site_files "${policy}" "${shared}"
+  for h in $(all_hosts) client; do
+    host_conf "${h}" "${shared}"
+  done
+  site_flush || return 1
+  sed -i 's/rootLogger=INFO/rootLogger=WARN/' "${LAB_RUN_POLICY}/conf/client/log4j.properties"
+  net_down
+  net_up
+  mkdir -p "${LAB_RUN_POLICY}/logs"
+  HADOOP_CONF_DIR="${LAB_RUN_POLICY}/conf/nn-1" java -Xmx256m "${JAVA_LEAN[@]}" "${JAVA_OPENS[@]}" \
+    -cp "$(hadoop_classpath "${LAB_RUN_POLICY}/conf/nn-1")" \
+    org.apache.hadoop.hdfs.server.namenode.NameNode -format -clusterid CID-mzlab -nonInteractive \
+    >"${LAB_RUN_POLICY}/logs/format.log" 2>&1 || {
+    lab_err "NameNode format failed: ${LAB_RUN_POLICY}/logs/format.log"
+    return 1
+  }
+  for h in $(all_hosts); do
+    host_start "${h}"
+  done
+  local n
+  n="$(workers "" | wc -l)"
+  wait_for 240 "${n} live DataNodes" live_datanodes_are "${n}" \
+    && wait_for 240 "${n} NodeManagers" active_nodemanagers_are "${n}"
+}
+
+#######################################
+# Stops the cluster, unless it is the one --keep leaves up.
+#######################################
+cluster_down() {
+  [[ "${LAB_KEEP_THIS:-false}" == "true" ]] || net_down
+}

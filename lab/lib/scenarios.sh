@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034  # globals used by the files that source this one
+#
+# The lab's scenarios. Each runs on a fresh cluster for one policy and leaves in
+# LAB_RUN_POLICY: events.jsonl (timeline), figures.jsonl, series.jsonl, outcome. Sourced by
+# bin/multizone-lab, never executed.
+
+# ---- the run's record ------------------------------------------------------------------
+
+now_ms() {
+  date +%s%3N
+}
+
+#######################################
+# Starts the run's clock (t = 0 once the cluster is up).
+#######################################
+clock_start() {
+  RUN_T0="$(now_ms)"
+  : >"${LAB_RUN_POLICY}/events.jsonl"
+  : >"${LAB_RUN_POLICY}/figures.jsonl"
+  echo "ok" >"${LAB_RUN_POLICY}/outcome"
+}
+
+#######################################
+# Seconds since the run's clock started, one decimal. Arguments: epoch ms (default now).
+#######################################
+t_of() {
+  local ms="${1:-$(now_ms)}"
+  awk -v a="${ms}" -v b="${RUN_T0}" 'BEGIN { printf "%.1f", (a - b) / 1000 }'
+}
+
+#######################################
+# Records a timeline event and prints a progress line. Arguments: kind, label [, epoch ms].
+#######################################
+event() {
+  local kind="$1" label="$2" t
+  t="$(t_of "${3:-}")"
+  jq -nc --argjson t "${t}" --arg k "${kind}" --arg l "${label}" '{t:$t,kind:$k,label:$l}' \
+    >>"${LAB_RUN_POLICY}/events.jsonl"
+  lab_say "  [${LAB_POLICY} ${t}s] ${label}"
+}
+
+#######################################
+# Records a figure. Arguments: key, label, value (a JSON value: number, "string", null),
+# unit, better (lower|higher|'').
+#######################################
+figure() {
+  jq -nc --arg k "$1" --arg l "$2" --argjson v "$3" --arg u "${4:-}" --arg b "${5:-}" \
+    '{key:$k,label:$l,value:$v} + (if $u != "" then {unit:$u} else {} end)
+      + (if $b != "" then {better:$b} else {} end)' >>"${LAB_RUN_POLICY}/figures.jsonl"
+}
+
+#######################################
+# Marks the run's outcome (the worst wins: error > lost-data > job-failed > ok).
+#######################################
+outcome() {
+  local new="$1" old rank_old rank_new
+  old="$(cat "${LAB_RUN_POLICY}/outcome")"
+  rank_old="$(outcome_rank "${old}")"
+  rank_new="$(outcome_rank "${new}")"
+  ((rank_new <= rank_old)) || echo "${new}" >"${LAB_RUN_POLICY}/outcome"
+}
+
+outcome_rank() {
+  case "$1" in
+    ok) echo 0 ;;
+    job-failed) echo 1 ;;
+    lost-data) echo 2 ;;
+    *) echo 3 ;;
+  esac
+}
+
+# ---- load ------------------------------------------------------------------------------
+
+#######################################
+# Starts the continuous writer in the client namespace (background).
+#######################################
+writer_start() {
+  rm -f "${LAB_RUN_POLICY}/writer.stop"
+  client_java 192m io.multizone.lab.load.ContinuousWriter /lab/writer \
+    "${LAB_RUN_POLICY}/writer.acks" "${LAB_RUN_POLICY}/writer.stop" "${LAB_SEED}" 65536 \
+    1572864 "${LAB_WRITER_PAUSE_MS}" 100000 >"${LAB_RUN_POLICY}/logs/writer.log" 2>&1 &
+  WRITER_PID=$!
+}
+
+writer_stop() {
+  touch "${LAB_RUN_POLICY}/writer.stop"
+  wait_for 120 "the writer to stop" pid_gone "${WRITER_PID}" || kill -9 "${WRITER_PID}" 2>/dev/null || true
+}
+
+pid_gone() {
+  ! kill -0 "$1" 2>/dev/null
+}
+
+acks() {
+  grep -c '^ack ' "${LAB_RUN_POLICY}/writer.acks" 2>/dev/null || true
+}
+
+acks_at_least() {
+  (($(acks) >= $1))
+}
+
+#######################################
+# Writes the job's input and starts the paced wordcount (background).
+#######################################
+job_start() {
+  client_java 192m io.multizone.lab.load.TextInput /lab/input "${LAB_MAPS}" "${LAB_LINES}" \
+    "${LAB_SEED}" >"${LAB_RUN_POLICY}/inputs.jsonl" 2>"${LAB_RUN_POLICY}/logs/input.log"
+  : >"${LAB_RUN_POLICY}/job.progress"
+  client_java 256m io.multizone.lab.job.PacedWordCount \
+    -D "lab.map.line-pause-ms=${LAB_LINE_PAUSE_MS}" -D "mapreduce.job.reduces=1" \
+    /lab/input /lab/output "${LAB_RUN_POLICY}/job.progress" \
+    "${LAB_RUN_POLICY}/job.json" >"${LAB_RUN_POLICY}/logs/job-client.log" 2>&1 &
+  JOB_PID=$!
+}
+
+#######################################
+# The newest map progress the job client reported (0 before).
+#######################################
+job_map_progress() {
+  awk '$1 == "progress" { p = $3 } END { print (p == "" ? 0 : p) }' \
+    "${LAB_RUN_POLICY}/job.progress" 2>/dev/null || echo 0
+}
+
+job_maps_running() {
+  awk -v min="$1" '$1 == "progress" && $3 >= min { f = 1 } END { exit !f }' \
+    "${LAB_RUN_POLICY}/job.progress" 2>/dev/null
+}
+
+job_epoch() {
+  awk -v w="$1" '$1 == w { print ($1 == "submitted" ? $4 : $2); exit }' \
+    "${LAB_RUN_POLICY}/job.progress"
+}
+
+#######################################
+# Waits for the job client to exit; records the job's events and figures.
+#######################################
+job_finish() {
+  local rc=0
+  wait_for "${LAB_JOB_TIMEOUT}" "the MapReduce job" pid_gone "${JOB_PID}" || {
+    kill -9 "${JOB_PID}" 2>/dev/null || true
+    rc=1
+  }
+  wait "${JOB_PID}" 2>/dev/null || rc=$?
+  local state="FAILED" start finish
+  start="$(job_epoch submitted)"
+  finish="$(job_epoch finished)"
+  if [[ -n "${finish}" ]]; then
+    state="$(awk '$1 == "finished" { print $3 }' "${LAB_RUN_POLICY}/job.progress")"
+  fi
+  event job "job ${state}" "${finish:-}"
+  ((rc == 0)) || outcome job-failed
+  figure job_state "job outcome" "\"${state}\"" "" ""
+  if [[ -n "${start}" && -n "${finish}" ]]; then
+    figure job_duration_s "job duration" "$(awk -v a="${start}" -v b="${finish}" \
+      'BEGIN { printf "%.1f", (b - a) / 1000 }')" s lower
+  fi
+  # The job's progress as a series for the timeline.
+  awk -v t0="${RUN_T0}" '$1 == "progress" { printf "[%.1f,%s]\n", ($2 - t0) / 1000, $3 }' \
+    "${LAB_RUN_POLICY}/job.progress" | jq -sc '{name:"job map progress",points:.}' \
+    >"${LAB_RUN_POLICY}/series.jsonl"
+  if [[ -s "${LAB_RUN_POLICY}/job.json" ]]; then
+    local j="${LAB_RUN_POLICY}/job.json"
+    figure maps_killed "map attempts KILLED" "$(jq '[.attempts[] | select(.type == "MAP" and .status == "KILLED")] | length' "${j}")" "" ""
+    figure maps_failed "map attempts FAILED" "$(jq '[.attempts[] | select(.type == "MAP" and .status == "FAILED")] | length' "${j}")" "" lower
+    figure am_attempts "ApplicationMaster attempts" "$(jq '.am_attempts | length' "${j}")" "" lower
+  fi
+}
+
+# ---- HDFS state ------------------------------------------------------------------------
+
+#######################################
+# Runs our zone-audit (from the installed package) on PATH; prints its JSON.
+#######################################
+zone_audit() {
+  client_java 256m io.multizone.hdfs.audit.ZoneAudit --json "$1" 2>>"${LAB_RUN_POLICY}/logs/audit.log" || true
+}
+
+#######################################
+# The zone (not the masters' zone) whose loss would leave the most files unreadable now,
+# by zone-audit; ties go to the first. Prints the zone name.
+#######################################
+worst_zone() {
+  local audit
+  audit="$(zone_audit /lab)"
+  echo "${audit}" >"${LAB_RUN_POLICY}/audit-before-fault.json"
+  jq -r --arg m "${MASTER_ZONE}" '[.zones[] | .zone |= ltrimstr("/") | select(.zone != $m)]
+      | sort_by(-.filesUnreadable) | .[0].zone // empty' <<<"${audit}" 2>/dev/null || true
+}
+
+dead_datanodes_at_least() {
+  local dead
+  dead="$(nn_jmx FSNamesystemState NumDeadDataNodes)"
+  [[ -n "${dead}" ]] && ((dead >= $1))
+}
+
+lost_nodemanagers_at_least() {
+  local lost
+  lost="$(rm_metric lostNodes)"
+  [[ -n "${lost}" ]] && ((lost >= $1))
+}
+
+#######################################
+# True once no block that can still be repaired waits for replication (blocks with every
+# replica lost cannot be: they are the missing ones).
+#######################################
+replication_settled() {
+  local low missing pending
+  low="$(nn_jmx FSNamesystem LowRedundancyReplicatedBlocks)"
+  missing="$(nn_jmx FSNamesystem MissingReplicatedBlocks)"
+  pending="$(nn_jmx FSNamesystem PendingReplicationBlocks)"
+  [[ -n "${low}" && -n "${missing}" && -n "${pending}" ]] && ((low - missing <= 0 && pending == 0))
+}
+
+#######################################
+# Reads back every acknowledged file; prints the verifier's JSON.
+#######################################
+verify_acks() {
+  client_java 256m io.multizone.lab.load.AckVerifier "${LAB_RUN_POLICY}/writer.acks" \
+    "${LAB_SEED}" 2>>"${LAB_RUN_POLICY}/logs/verify.log"
+}
+
+# ---- scenario 1: zone loss under load --------------------------------------------------
+
+#######################################
+# A continuous writer and a running MapReduce job; every process of one zone is killed; the
+# writer's acknowledged files are read back, the job's outcome recorded, re-replication
+# timed; then (full runs) the zone returns.
+#######################################
+scenario_zone_loss() {
+  cluster_up "${LAB_POLICY}" || return 1
+  clock_start
+  event phase "cluster up: 6 DataNodes, 6 NodeManagers"
+  writer_start
+  job_start
+  event phase "writer and wordcount (${LAB_MAPS} maps) started"
+  wait_for 300 "the job's maps to run" job_maps_running 0.05 || { outcome error; return 1; }
+  wait_for 120 "20 acknowledged files" acks_at_least 20 || { outcome error; return 1; }
+  local zone hosts h acked_before
+  zone="$(worst_zone)"
+  [[ -n "${zone}" ]] || zone="zone-a"
+  hosts="$(workers "${zone}" | tr '\n' ' ')"
+  acked_before="$(acks)"
+  local fault_ms
+  fault_ms="$(now_ms)"
+  for h in ${hosts}; do
+    host_kill "${h}"
+  done
+  event fault "${zone} lost: ${hosts% } killed (${acked_before} files acknowledged so far)" "${fault_ms}"
+  figure zone_killed "zone lost" "\"${zone}\"" "" ""
+  local n
+  n="$(workers "${zone}" | wc -l)"
+  if wait_for 120 "the NameNode to declare ${n} DataNodes dead" dead_datanodes_at_least "${n}"; then
+    event detected "NameNode: ${n} DataNodes dead"
+  fi
+  job_finish
+  writer_stop
+  event phase "writer stopped: $(acks) files acknowledged"
+  if wait_for 300 "re-replication" replication_settled; then
+    event recovered "every repairable block back to 3 replicas"
+    figure rereplication_s "time from zone loss to full re-replication" \
+      "$(awk -v a="${fault_ms}" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }')" s lower
+  else
+    figure rereplication_s "time from zone loss to full re-replication" null s lower
+  fi
+  local v unreadable
+  v="$(verify_acks)"
+  echo "${v}" >"${LAB_RUN_POLICY}/verify.json"
+  unreadable="$(jq '.unreadable' <<<"${v}")"
+  figure files_acknowledged "files acknowledged by the writer" "$(jq '.acknowledged' <<<"${v}")" "" ""
+  figure files_unreadable "acknowledged files unreadable after the zone loss" "${unreadable}" "" lower
+  figure writes_failed "writes that failed (not acknowledged)" "$(jq '.failed_writes' <<<"${v}")" "" lower
+  ((unreadable == 0)) || outcome lost-data
+  event phase "read back: ${unreadable} of $(jq '.acknowledged' <<<"${v}") acknowledged files unreadable"
+  local audit
+  audit="$(zone_audit /lab)"
+  echo "${audit}" >"${LAB_RUN_POLICY}/audit-after.json"
+  figure blocks_one_zone_after "blocks in one zone after re-replication" \
+    "$(jq '.blocksInOneZone // null' <<<"${audit}")" "" lower
+  if [[ "${LAB_QUICK}" != "true" ]]; then
+    zone_returns "${zone}"
+  fi
+  cluster_down
+}
+
+#######################################
+# The lost zone comes back (links up, daemons restarted with their data); records when all
+# DataNodes are live again and how the blocks are spread then.
+#######################################
+zone_returns() {
+  local zone="$1" h
+  for h in $(workers "${zone}"); do
+    host_link_up "${h}"
+    host_start "${h}"
+  done
+  event phase "${zone} back: its DataNodes and NodeManagers restarted"
+  local all
+  all="$(workers "" | wc -l)"
+  if wait_for 180 "every DataNode live" live_datanodes_are "${all}"; then
+    event recovered "NameNode: ${all} DataNodes live"
+  fi
+  # Excess replicas of the returned zone are deleted and mis-placed blocks re-spread (ours:
+  # the re-spread plugin, no fsck); give it the settle time and a few redundancy rounds.
+  sleep 12
+  wait_for 120 "replication to settle" replication_settled || true
+  local v audit
+  v="$(verify_acks)"
+  echo "${v}" >"${LAB_RUN_POLICY}/verify-after-return.json"
+  figure files_unreadable_after_return "acknowledged files unreadable after the zone returned" \
+    "$(jq '.unreadable' <<<"${v}")" "" lower
+  audit="$(zone_audit /lab)"
+  echo "${audit}" >"${LAB_RUN_POLICY}/audit-after-return.json"
+  figure blocks_one_zone_after_return "blocks in one zone after the zone returned" \
+    "$(jq '.blocksInOneZone // null' <<<"${audit}")" "" lower
+  event phase "after return: $(jq '.blocksInOneZone' <<<"${audit}") blocks in one zone"
+}

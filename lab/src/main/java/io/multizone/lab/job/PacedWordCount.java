@@ -1,0 +1,123 @@
+package io.multizone.lab.job;
+
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.StringTokenizer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.conf.Configured;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.IntWritable;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.Mapper;
+import org.apache.hadoop.mapreduce.Reducer;
+import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
+import org.apache.hadoop.mapreduce.lib.input.FileSplit;
+import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
+import org.apache.hadoop.util.Tool;
+import org.apache.hadoop.util.ToolRunner;
+
+/**
+ * Hadoop's wordcount with paced maps: each map pauses {@code lab.map.line-pause-ms} after every
+ * line, so maps run long enough for the lab to lose a zone or a DataNode under them. Each map
+ * sets its status to the file it reads, so the lab can tell which running map is data-local
+ * where (from the MapReduce AM's REST API). The driver writes {@code PROGRESS_FILE} lines
+ * ({@code submitted JOB_ID APP_ID EPOCH_MS}, then {@code progress EPOCH_MS MAP REDUCE} every
+ * second, then {@code finished EPOCH_MS STATE}) and, once done, the job's attempts as JSON
+ * (see {@link JobAttempts}) to {@code RESULT_JSON}. Exit 0 if the job succeeded, 1 if not.
+ *
+ * <p>Usage: {@code PacedWordCount [-D k=v]... IN OUT PROGRESS_FILE RESULT_JSON}
+ */
+public final class PacedWordCount extends Configured implements Tool {
+  /** Milliseconds each map pauses after each line it read. */
+  public static final String LINE_PAUSE_MS = "lab.map.line-pause-ms";
+
+  /** Tokenises lines, pausing after each. */
+  public static class PacedMapper extends Mapper<LongWritable, Text, Text, IntWritable> {
+    private static final IntWritable ONE = new IntWritable(1);
+    private final Text word = new Text();
+    private long pause;
+
+    @Override
+    protected void setup(Context context) throws IOException {
+      pause = context.getConfiguration().getLong(LINE_PAUSE_MS, 0);
+      String input = context.getInputSplit() instanceof FileSplit
+          ? ((FileSplit) context.getInputSplit()).getPath().toUri().getPath() : "?";
+      context.setStatus("input=" + input + " host=" + InetAddress.getLocalHost().getHostAddress());
+    }
+
+    @Override
+    protected void map(LongWritable key, Text value, Context context)
+        throws IOException, InterruptedException {
+      StringTokenizer tokens = new StringTokenizer(value.toString());
+      while (tokens.hasMoreTokens()) {
+        word.set(tokens.nextToken());
+        context.write(word, ONE);
+      }
+      if (pause > 0) {
+        Thread.sleep(pause);
+      }
+    }
+  }
+
+  /** Sums the counts of a word. */
+  public static class SumReducer extends Reducer<Text, IntWritable, Text, IntWritable> {
+    private final IntWritable sum = new IntWritable();
+
+    @Override
+    protected void reduce(Text key, Iterable<IntWritable> values, Context context)
+        throws IOException, InterruptedException {
+      int total = 0;
+      for (IntWritable v : values) {
+        total += v.get();
+      }
+      sum.set(total);
+      context.write(key, sum);
+    }
+  }
+
+  @Override
+  public int run(String[] args) throws Exception {
+    if (args.length != 4) {
+      System.err.println("usage: PacedWordCount [-D k=v]... IN OUT PROGRESS_FILE RESULT_JSON");
+      return 2;
+    }
+    Configuration conf = getConf();
+    Job job = Job.getInstance(conf, "lab-wordcount");
+    job.setJarByClass(PacedWordCount.class);
+    job.setMapperClass(PacedMapper.class);
+    job.setCombinerClass(SumReducer.class);
+    job.setReducerClass(SumReducer.class);
+    job.setOutputKeyClass(Text.class);
+    job.setOutputValueClass(IntWritable.class);
+    FileInputFormat.addInputPath(job, new Path(args[0]));
+    FileOutputFormat.setOutputPath(job, new Path(args[1]));
+    File progressFile = new File(args[2]);
+    boolean ok;
+    try (PrintWriter progress = new PrintWriter(new OutputStreamWriter(
+        new FileOutputStream(progressFile, true), StandardCharsets.UTF_8), true)) {
+      job.submit();
+      progress.printf("submitted %s %s %d%n", job.getJobID(),
+          job.getJobID().toString().replace("job_", "application_"), System.currentTimeMillis());
+      while (!job.isComplete()) {
+        progress.printf("progress %d %.3f %.3f%n", System.currentTimeMillis(), job.mapProgress(),
+            job.reduceProgress());
+        Thread.sleep(1000);
+      }
+      ok = job.isSuccessful();
+      progress.printf("finished %d %s%n", System.currentTimeMillis(), job.getJobState());
+    }
+    JobAttempts.write(conf, job.getJobID().toString(), new File(args[3]));
+    return ok ? 0 : 1;
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.exit(ToolRunner.run(new Configuration(), new PacedWordCount(), args));
+  }
+}
