@@ -1,6 +1,7 @@
 package io.multizone.lab.report;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import java.util.Set;
  * row, so every label stays readable however close the events are. Each series is a polyline
  * inside its lane (y 0..1 maps to the lane's height). A run's lane ends where its timeline's
  * {@code end} is. Hovering any marker shows its time, kind and label (SVG {@code <title>}).
+ * A scenario with nothing timed (no run has a timeline) gets its lanes only, without axis.
  *
  * <p>Output is well-formed XML with no script and no external reference; the only URL is the
  * SVG namespace. Elements carry classes ({@code lane}, {@code event}, {@code series}) so tests
@@ -35,6 +37,24 @@ public final class TimelineSvg {
   private static final String[] SERIES_COLOURS = {"#7c3aed", "#0891b2", "#db2777", "#65a30d"};
 
   private TimelineSvg() {
+  }
+
+  /** Drawing order of markers: later kinds are drawn on top of earlier ones. */
+  static int priority(String kind) {
+    switch (kind) {
+      case "fault":
+        return 5;
+      case "detected":
+        return 4;
+      case "recovered":
+        return 3;
+      case "job":
+        return 2;
+      case "phase":
+        return 0;
+      default:
+        return 1;
+    }
   }
 
   /** The colour of an event kind; unknown kinds are neutral grey. */
@@ -59,23 +79,26 @@ public final class TimelineSvg {
   public static String render(LabResults.Scenario scenario) {
     List<LabResults.Run> runs = scenario.runs();
     double latest = 0;
+    boolean timed = false; // anything to put on a time axis at all
     for (LabResults.Run r : runs) {
-      if (r.timeline() != null) {
-        latest = Math.max(latest, r.timeline().latest());
+      LabResults.Timeline tl = r.timeline();
+      if (tl != null) {
+        latest = Math.max(latest, tl.latest());
+        timed |= tl.end() != null || !tl.events().isEmpty() || !tl.series().isEmpty();
       }
     }
     double[] ticks = ticks(latest);
     Axis axis = new Axis(ticks[ticks.length - 1]);
 
     List<Lane> lanes = new ArrayList<Lane>();
-    int y = LEGEND;
+    int y = timed ? LEGEND : 0; // no legend without anything timed
     for (LabResults.Run r : runs) {
       Lane lane = new Lane(r, axis, y);
       lanes.add(lane);
       y = lane.bottom() + LANE_GAP;
     }
-    int axisY = (lanes.isEmpty() ? LEGEND + BAND : y - LANE_GAP) + 10;
-    int height = axisY + AXIS;
+    int axisY = (lanes.isEmpty() ? LEGEND : y - LANE_GAP) + 10;
+    int height = timed ? axisY + AXIS : axisY;
 
     StringBuilder b = new StringBuilder();
     b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" width=\"")
@@ -83,9 +106,24 @@ public final class TimelineSvg {
         .append(WIDTH).append(' ').append(height).append("\" role=\"img\" font-family=\"")
         .append(FONT).append("\" font-size=\"11\">\n");
     b.append("<title>").append(Xml.escape("Timeline: " + scenario.title())).append("</title>\n");
-    legend(b, runs);
-
+    if (timed) {
+      legend(b, runs);
+    }
     // Grid first, so everything else is drawn over it.
+    if (timed) {
+      grid(b, ticks, axis, axisY);
+    }
+    for (Lane lane : lanes) {
+      lane.render(b);
+    }
+    if (timed) {
+      axis(b, ticks, axis, axisY);
+    }
+    b.append("</svg>\n");
+    return b.toString();
+  }
+
+  private static void grid(StringBuilder b, double[] ticks, Axis axis, int axisY) {
     b.append("<g class=\"grid\" stroke=\"#e5e7eb\" stroke-width=\"1\">\n");
     for (double t : ticks) {
       String x = f(axis.x(t));
@@ -93,11 +131,9 @@ public final class TimelineSvg {
           .append("\" x2=\"").append(x).append("\" y2=\"").append(axisY).append("\"/>\n");
     }
     b.append("</g>\n");
+  }
 
-    for (Lane lane : lanes) {
-      lane.render(b);
-    }
-
+  private static void axis(StringBuilder b, double[] ticks, Axis axis, int axisY) {
     b.append("<g class=\"axis\" fill=\"#4b5563\">\n");
     b.append("<line x1=\"").append(LEFT).append("\" y1=\"").append(axisY).append("\" x2=\"")
         .append(WIDTH - RIGHT).append("\" y2=\"").append(axisY)
@@ -114,8 +150,6 @@ public final class TimelineSvg {
     b.append("<text x=\"").append(WIDTH - RIGHT).append("\" y=\"").append(axisY + 34)
         .append("\" text-anchor=\"end\" fill=\"#6b7280\">seconds from each run's start</text>\n");
     b.append("</g>\n");
-    b.append("</svg>\n");
-    return b.toString();
   }
 
   /** Kind swatches along the top: the five known kinds, plus "other" if any run has one. */
@@ -228,6 +262,11 @@ public final class TimelineSvg {
 
     double end() {
       return anchorEnd ? x - 5 : x + 5 + width(text);
+    }
+
+    /** The label's baseline: row 0 just above the band, higher rows further up. */
+    int baseline(int bandTop) {
+      return bandTop - 8 - row * ROW;
     }
   }
 
@@ -349,9 +388,22 @@ public final class TimelineSvg {
         series(b, tl.series().get(i), SERIES_COLOURS[i % SERIES_COLOURS.length], bandTop,
             bandBottom);
       }
-      for (Placed p : labels) {
+      // Markers first, the more telling kinds on top (a fault hides a phase, not the reverse);
+      // then every label over all lines, so no pole crosses a label's text.
+      List<Placed> byKind = new ArrayList<Placed>(labels);
+      byKind.sort(Comparator.comparingInt(p -> priority(p.event.kind())));
+      for (Placed p : byKind) {
         event(b, p, bandTop, bandBottom);
       }
+      b.append("<g class=\"event-labels\" fill=\"#111827\" stroke=\"#ffffff\"")
+          .append(" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\">\n");
+      for (Placed p : labels) {
+        b.append("<text class=\"event-label\" x=\"").append(f(p.anchorEnd ? p.x - 5 : p.x + 5))
+            .append("\" y=\"").append(p.baseline(bandTop)).append('"')
+            .append(p.anchorEnd ? " text-anchor=\"end\"" : "").append('>')
+            .append(Xml.escape(p.text)).append("</text>\n");
+      }
+      b.append("</g>\n");
       b.append("</g>\n");
     }
 
@@ -388,7 +440,7 @@ public final class TimelineSvg {
       String kind = LabResults.Event.KINDS.contains(e.kind()) ? e.kind() : "other";
       String c = colour(kind);
       String x = f(p.x);
-      int baseline = bandTop - 8 - p.row * ROW;
+      int baseline = p.baseline(bandTop);
       b.append("<g class=\"event\" data-kind=\"").append(Xml.escape(e.kind())).append("\">")
           .append("<title>").append(Xml.escape(ValueFormat.seconds(e.t()) + " \u00b7 "
               + (e.kind().isEmpty() ? "event" : e.kind()) + " \u00b7 " + e.label()))
@@ -401,11 +453,6 @@ public final class TimelineSvg {
           .append("\" x2=\"").append(x).append("\" y2=\"").append(bandTop).append("\" stroke=\"")
           .append(c).append("\" stroke-width=\"1\" stroke-opacity=\"0.8\"/>\n");
       b.append(marker(kind, p.x, bandTop));
-      b.append("<text x=\"").append(f(p.anchorEnd ? p.x - 5 : p.x + 5)).append("\" y=\"")
-          .append(baseline).append('"').append(p.anchorEnd ? " text-anchor=\"end\"" : "")
-          .append(" fill=\"#111827\" stroke=\"#ffffff\" stroke-width=\"3\"")
-          .append(" stroke-linejoin=\"round\" paint-order=\"stroke\">")
-          .append(Xml.escape(p.text)).append("</text>\n");
       b.append("</g>\n");
     }
   }

@@ -154,7 +154,8 @@ public class TestHtmlReport {
     for (LabResults.Scenario s : results.scenarios()) {
       NodeList lanes = nodes(section(s.id()), ".//svg/g[@class='lane']");
       for (int i = 0; i < lanes.getLength(); i++) {
-        NodeList labels = nodes(lanes.item(i), "g[@class='event']/text");
+        NodeList labels = nodes(lanes.item(i), "g[@class='event-labels']/text");
+        assertEquals(nodes(lanes.item(i), "g[@class='event']").getLength(), labels.getLength());
         for (int a = 0; a < labels.getLength(); a++) {
           for (int b = a + 1; b < labels.getLength(); b++) {
             double[] x = extent((Element) labels.item(a));
@@ -174,7 +175,7 @@ public class TestHtmlReport {
     Node nn = section("nn-machine-loss");
     assertEquals("namespace unavailable <&> \"quoted\"",
         text(nn, ".//tr[@data-key='unavailable_s']/th"));
-    assertEquals("NN host <h-nn> & disk gone", text(nn, ".//g[@class='event']/text"));
+    assertEquals("NN host <h-nn> & disk gone", text(nn, ".//text[@class='event-label']"));
     assertTrue(text(nn, ".//ul[@class='notes']/li")
         .endsWith("client saw <RemoteException> & gave up"));
   }
@@ -188,6 +189,8 @@ public class TestHtmlReport {
     assertEquals("", text(dn, ".//tr[@data-key='files_unreadable']/td[1]/@class"));
     assertEquals(1, nodes(dn, ".//svg/g[@class='lane']").getLength());
     assertTrue(text(dn, ".//svg/g[@class='lane']").contains("no timeline recorded"));
+    // Nothing timed in this scenario: no time axis to pretend otherwise.
+    assertEquals(0, nodes(dn, ".//svg//text[@class='tick']").getLength());
   }
 
   private static Node section(String id) throws Exception {
