@@ -358,18 +358,20 @@ public final class TimelineSvg {
           .append(bandTop + 20).append("\" text-anchor=\"end\" font-size=\"12\"")
           .append(" font-weight=\"600\" fill=\"#111827\"><title>").append(Xml.escape(heading))
           .append("</title>").append(Xml.escape(shown)).append("</text>\n");
-      if (run.policy() != null && !run.policy().equals(heading)) {
+      boolean policyLine = run.policy() != null && !run.policy().equals(heading);
+      if (policyLine) {
         b.append("<text x=\"").append(LEFT - 14).append("\" y=\"").append(bandTop + 34)
             .append("\" text-anchor=\"end\" fill=\"#6b7280\">").append(Xml.escape(run.policy()))
             .append("</text>\n");
       }
       String outcome = ValueFormat.text(run.outcome());
       double pill = outcome.length() * 6.4 + 14;
-      b.append("<rect x=\"").append(f(LEFT - 14 - pill)).append("\" y=\"").append(bandTop + 40)
+      int pillTop = bandTop + (policyLine ? 40 : 28);
+      b.append("<rect x=\"").append(f(LEFT - 14 - pill)).append("\" y=\"").append(pillTop)
           .append("\" width=\"").append(f(pill)).append("\" height=\"15\" rx=\"7.5\" fill=\"")
           .append(run.isOk() ? "#16a34a" : "#dc2626").append("\"/>\n");
       b.append("<text x=\"").append(f(LEFT - 14 - pill / 2)).append("\" y=\"")
-          .append(bandTop + 51).append("\" text-anchor=\"middle\" font-size=\"10\"")
+          .append(pillTop + 11).append("\" text-anchor=\"middle\" font-size=\"10\"")
           .append(" font-weight=\"600\" fill=\"#ffffff\">").append(Xml.escape(outcome))
           .append("</text>\n");
 
