@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +24,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class ResultsReader {
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          // Keeps the file's text out of Jackson's messages: ours name the file instead.
+          .disable(JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION);
+  private static final Pattern START_MARKER = Pattern.compile(
+      "\\s*\\(start marker at \\[Source: [^;]*; line: (\\d+), column: (\\d+)\\]\\)");
 
   private final String source;
 
@@ -59,6 +65,7 @@ public final class ResultsReader {
       String where = at == null ? ""
           : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
       String why = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().split("\n")[0];
+      why = START_MARKER.matcher(why).replaceAll(" (opened at line $1, column $2)");
       throw new ResultsException(source + ": not valid JSON" + where + ": " + why, e);
     }
     if (root == null || root.isMissingNode()) {

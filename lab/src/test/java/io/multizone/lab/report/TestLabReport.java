@@ -91,8 +91,18 @@ public class TestLabReport {
     assertTrue(message, message.contains(bad.toString()));
     assertTrue(message, message.contains("not valid JSON at line 1"));
     assertEquals("one message line: " + message, 1, message.trim().split("\n").length);
+    assertFalse(message, message.contains("Source"));
     assertFalse(Files.exists(tmp.getRoot().toPath().resolve("out")));
     assertEquals("", out());
+  }
+
+  @Test
+  public void truncatedJsonSaysWhereTheOpenArrayStarted() throws Exception {
+    Path bad = file("cut.json", "{\"scenarios\": [\n");
+    assertEquals(2, run(bad.toString(), tmp.getRoot().toString()));
+    assertEquals("LabReport: " + bad + ": not valid JSON at line 2, column 1: Unexpected"
+        + " end-of-input: expected close marker for Array (opened at line 1, column 15)",
+        err().trim());
   }
 
   @Test
