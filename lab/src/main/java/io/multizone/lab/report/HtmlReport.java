@@ -63,7 +63,7 @@ public final class HtmlReport {
         .append("<style>\n").append(CSS).append("\n</style>\n</head>\n<body>\n<main>\n");
     b.append("<h1>").append(Xml.escape(results.title())).append("</h1>\n");
     b.append("<dl class=\"facts\">\n");
-    fact(b, "Hadoop", ValueFormat.text(results.hadoopVersion()));
+    fact(b, "Hadoop version", ValueFormat.text(results.hadoopVersion()));
     fact(b, "mode", ValueFormat.text(results.mode()));
     fact(b, "quick", ValueFormat.value(results.quick()));
     fact(b, "seed", ValueFormat.text(results.seed()));

@@ -190,6 +190,15 @@ public final class LabResults {
       return blank(policy) ? "run" : policy;
     }
 
+    /**
+     * The heading with the policy in brackets when both are known and differ ("Hadoop defaults
+     * (stock)"): for plain-text columns, where there is no second line for the policy.
+     */
+    public String headingWithPolicy() {
+      String h = heading();
+      return blank(policy) || h.equals(policy) ? h : h + " (" + policy + ")";
+    }
+
     /** {@code ok}, {@code lost-data}, {@code job-failed}, {@code error}, or null if unknown. */
     public String outcome() {
       return outcome;

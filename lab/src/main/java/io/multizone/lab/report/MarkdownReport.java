@@ -61,7 +61,7 @@ public final class MarkdownReport {
     }
     b.append("| figure |");
     for (LabResults.Run r : runs) {
-      b.append(' ').append(cell(columnHeading(r))).append(" |");
+      b.append(' ').append(cell(r.headingWithPolicy())).append(" |");
     }
     b.append("\n|---|");
     for (int i = 0; i < runs.size(); i++) {
@@ -106,7 +106,7 @@ public final class MarkdownReport {
     }
     b.append("### Events\n\n");
     for (LabResults.Run r : runs) {
-      b.append("**").append(inline(columnHeading(r))).append("**\n\n");
+      b.append("**").append(inline(r.headingWithPolicy())).append("**\n\n");
       if (r.timeline() == null || r.timeline().events().isEmpty()) {
         b.append("No events recorded.\n\n");
         continue;
@@ -122,15 +122,6 @@ public final class MarkdownReport {
       }
       b.append('\n');
     }
-  }
-
-  /** "label (policy)" when both are known and differ, else whichever is known. */
-  static String columnHeading(LabResults.Run r) {
-    String h = r.heading();
-    if (r.policy() != null && !r.policy().isEmpty() && !h.equals(r.policy())) {
-      return h + " (" + r.policy() + ")";
-    }
-    return h;
   }
 
   private static String pad(String s, int width) {

@@ -42,7 +42,7 @@ public final class SummaryTable {
     String[] head = new String[columns];
     head[0] = "";
     for (int i = 0; i < table.runs().size(); i++) {
-      head[i + 1] = MarkdownReport.columnHeading(table.runs().get(i));
+      head[i + 1] = table.runs().get(i).headingWithPolicy();
     }
     lines.add(head);
     for (ScenarioTable.Row row : table.rows()) {

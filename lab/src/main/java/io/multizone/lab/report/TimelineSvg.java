@@ -305,7 +305,8 @@ public final class TimelineSvg {
           text = text.substring(0, maxChars - 1) + "\u2026";
         }
         double x = axis.x(e.t());
-        boolean anchorEnd = x + 5 + width(text) > plotRight && x - 5 - width(text) >= LEFT - 60;
+        // Right of the pole if it fits, else on the side with more room.
+        boolean anchorEnd = x + 5 + width(text) > plotRight && x - LEFT > plotRight - x;
         Placed p = new Placed(e, x, text, anchorEnd);
         int row = 0;
         while (row < occupied.size() && overlaps(occupied.get(row), p.start(), p.end())) {

@@ -64,7 +64,7 @@ public class TestHtmlReport {
   @Test
   public void factsAndHosts() throws Exception {
     assertEquals("hadoop-multizone lab", text(doc, "/html/body/main/h1"));
-    assertEquals("3.4.2", text(doc, "//dl[@class='facts']/div[dt='Hadoop']/dd"));
+    assertEquals("3.4.2", text(doc, "//dl[@class='facts']/div[dt='Hadoop version']/dd"));
     assertEquals("yes", text(doc, "//dl[@class='facts']/div[dt='quick']/dd"));
     assertEquals(7, nodes(doc, "//table[@class='hosts']/tbody/tr").getLength());
     assertEquals("198.18.2.22",
