@@ -71,6 +71,21 @@ workers() {
   done
 }
 
+#######################################
+# The host name of an address (the address itself if it is not a lab host).
+#######################################
+host_of_ip() {
+  local want="$1" line name zone rack ip roles
+  for line in "${HOSTS[@]}"; do
+    read -r name zone rack ip roles <<<"${line}"
+    if [[ "${ip}" == "${want}" ]]; then
+      echo "${name}"
+      return 0
+    fi
+  done
+  echo "${want}"
+}
+
 all_hosts() {
   local line name rest
   for line in "${HOSTS[@]}"; do
@@ -233,7 +248,7 @@ write_site_files() {
     "ipc.client.connect.max.retries.on.timeouts=3" \
     "hadoop.tmp.dir=${LAB_RUN_POLICY}/data/tmp"
   site_add "${dir}/hdfs-site.xml" "${hdfs[@]+"${hdfs[@]}"}" \
-    "dfs.replication=3" "dfs.blocksize=1048576" \
+    "dfs.replication=3" "dfs.blocksize=1048576" "dfs.client.socket-timeout=15000" \
     "dfs.namenode.name.dir=file://${LAB_RUN_POLICY}/data/nn-1/name" \
     "dfs.heartbeat.interval=1" "dfs.namenode.heartbeat.recheck-interval=5000" \
     "dfs.namenode.stale.datanode.interval=5000" \
@@ -326,14 +341,17 @@ daemon_start() {
   conf="${LAB_RUN_POLICY}/conf/${host}"
   log="${LAB_RUN_POLICY}/logs/${host}.${role}.log"
   mkdir -p "${LAB_RUN_POLICY}/logs" "${LAB_RUN_POLICY}/pids"
-  local home="${HADOOP_HOME}"
-  HADOOP_CONF_DIR="${conf}" HADOOP_COMMON_HOME="${home}" HADOOP_HDFS_HOME="${home}" \
-    HADOOP_YARN_HOME="${home}" HADOOP_MAPRED_HOME="${home}" \
-    ip netns exec "$(ns_of "${host}")" setsid java "-Xmx${heap}" "${JAVA_LEAN[@]}" "${JAVA_OPENS[@]}" \
-    -Dhadoop.log.dir="${LAB_RUN_POLICY}/logs" -Dyarn.log.dir="${LAB_RUN_POLICY}/logs" \
-    -Dhadoop.home.dir="${home}" -Dlab.host="${host}" \
-    -cp "$(hadoop_classpath "${conf}")" "${class}" </dev/null >>"${log}" 2>&1 3>&- &
-  echo "$!" >"${LAB_RUN_POLICY}/pids/${host}.${role}"
+  local home="${HADOOP_HOME}" pidfile="${LAB_RUN_POLICY}/pids/${host}.${role}"
+  # A subshell starts it, so this shell does not report the daemon's death (kill -9) later.
+  (
+    HADOOP_CONF_DIR="${conf}" HADOOP_COMMON_HOME="${home}" HADOOP_HDFS_HOME="${home}" \
+      HADOOP_YARN_HOME="${home}" HADOOP_MAPRED_HOME="${home}" \
+      ip netns exec "$(ns_of "${host}")" setsid java "-Xmx${heap}" "${JAVA_LEAN[@]}" \
+      "${JAVA_OPENS[@]}" -Dhadoop.log.dir="${LAB_RUN_POLICY}/logs" \
+      -Dyarn.log.dir="${LAB_RUN_POLICY}/logs" -Dhadoop.home.dir="${home}" -Dlab.host="${host}" \
+      -cp "$(hadoop_classpath "${conf}")" "${class}" </dev/null >>"${log}" 2>&1 3>&- &
+    echo "$!" >"${pidfile}"
+  )
 }
 
 #######################################
@@ -448,6 +466,7 @@ cluster_up() {
   done
   local n
   n="$(workers "" | wc -l)"
+  lab_say "  [${LAB_POLICY}] $(all_hosts | wc -l) hosts, $(find "${LAB_RUN_POLICY}/pids" -type f | wc -l) daemons started"
   wait_for 240 "${n} live DataNodes" live_datanodes_are "${n}" \
     && wait_for 240 "${n} NodeManagers" active_nodemanagers_are "${n}"
 }

@@ -30,6 +30,13 @@ t_of() {
 }
 
 #######################################
+# Seconds from an epoch ms to now, one decimal.
+#######################################
+t_of_since() {
+  awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'
+}
+
+#######################################
 # Records a timeline event and prints a progress line. Arguments: kind, label [, epoch ms].
 #######################################
 event() {
@@ -228,9 +235,11 @@ verify_acks() {
 # timed; then (full runs) the zone returns.
 #######################################
 scenario_zone_loss() {
+  local up_ms
+  up_ms="$(now_ms)"
   cluster_up "${LAB_POLICY}" || return 1
   clock_start
-  event phase "cluster up: 6 DataNodes, 6 NodeManagers"
+  event phase "cluster up in $(t_of_since "${up_ms}") s: 6 DataNodes, 6 NodeManagers"
   writer_start
   job_start
   event phase "writer and wordcount (${LAB_MAPS} maps) started"
@@ -254,8 +263,11 @@ scenario_zone_loss() {
     event detected "NameNode: ${n} DataNodes dead"
   fi
   job_finish
+  # The writer goes on for a while after the loss was detected: writes keep working.
+  local more=$(($(acks) + 10))
+  wait_for 60 "10 more acknowledged files" acks_at_least "${more}" || true
   writer_stop
-  event phase "writer stopped: $(acks) files acknowledged"
+  event phase "writer stopped: $(acks) files acknowledged ($(($(acks) - acked_before)) after the loss)"
   if wait_for 300 "re-replication" replication_settled; then
     event recovered "every repairable block back to 3 replicas"
     figure rereplication_s "time from zone loss to full re-replication" \
@@ -313,4 +325,109 @@ zone_returns() {
   figure blocks_one_zone_after_return "blocks in one zone after the zone returned" \
     "$(jq '.blocksInOneZone // null' <<<"${audit}")" "" lower
   event phase "after return: $(jq '.blocksInOneZone' <<<"${audit}") blocks in one zone"
+}
+
+# ---- scenario 2: DataNode loss under a job ---------------------------------------------
+
+#######################################
+# Prints "HOST INPUT" for the first running map attempt that reads a replica on its own
+# host (data-local), from the MapReduce AM's REST API through the RM's proxy; nothing if
+# none yet.
+#######################################
+data_local_running_map() {
+  local job app base tasks task attempt host input
+  read -r _ job app _ < <(grep '^submitted ' "${LAB_RUN_POLICY}/job.progress" 2>/dev/null) || return 0
+  base="http://${RM_HTTP}/proxy/${app}/ws/v1/mapreduce/jobs/${job}"
+  tasks="$(client_curl "${base}/tasks?type=m" | jq -r '.tasks.task[]? | select(.state == "RUNNING") | .id' 2>/dev/null)"
+  for task in ${tasks}; do
+    attempt="$(client_curl "${base}/tasks/${task}/attempts" \
+      | jq -c '.taskAttempts.taskAttempt[]? | select(.state == "RUNNING")' 2>/dev/null | head -n 1)"
+    [[ -n "${attempt}" ]] || continue
+    host="$(jq -r '.nodeHttpAddress | split(":")[0]' <<<"${attempt}")"
+    input="$(jq -r '.status' <<<"${attempt}" | sed -n 's/.*input=\([^ ]*\).*/\1/p')"
+    [[ -n "${input}" ]] || continue
+    if jq -e --arg p "${input}" --arg h "${host}" 'select(.path == $p) | .hosts | index($h)' \
+      "${LAB_RUN_POLICY}/inputs.jsonl" >/dev/null 2>&1; then
+      echo "$(host_of_ip "${host}") ${input}"
+      return 0
+    fi
+  done
+}
+
+found_data_local_map() {
+  local found
+  found="$(data_local_running_map)"
+  [[ -n "${found}" ]] || return 1
+  echo "${found}" >"${LAB_RUN_POLICY}/victim"
+}
+
+#######################################
+# Where an attempt ran, relative to the surviving replicas of its input: "replica host",
+# "same zone", "other zone". Arguments: attempt host (ip or name), input path, lost host.
+#######################################
+placement_of() {
+  local host="$1" input="$2" lost="$3" ip zone r rzones="" on_replica="no"
+  ip="$(host_field "$(host_of_ip "${host}")" ip || echo "${host}")"
+  zone="$(host_field "$(host_of_ip "${ip}")" zone || echo "?")"
+  for r in $(jq -r --arg p "${input}" 'select(.path == $p) | .hosts[]' "${LAB_RUN_POLICY}/inputs.jsonl"); do
+    [[ "$(host_of_ip "${r}")" == "${lost}" ]] && continue
+    [[ "${r}" == "${ip}" ]] && on_replica="yes"
+    rzones+=" $(host_field "$(host_of_ip "${r}")" zone)"
+  done
+  if [[ "${on_replica}" == "yes" ]]; then
+    echo "replica host"
+  elif [[ " ${rzones} " == *" ${zone} "* ]]; then
+    echo "same zone as a replica"
+  else
+    echo "other zone"
+  fi
+}
+
+#######################################
+# Only the DataNode of a host running a data-local map is killed (its NodeManager and the
+# map keep running). Records KILLED/FAILED attempts, when and where the map ran again.
+#######################################
+scenario_datanode_loss() {
+  local up_ms
+  up_ms="$(now_ms)"
+  cluster_up "${LAB_POLICY}" || return 1
+  clock_start
+  event phase "cluster up in $(t_of_since "${up_ms}") s: 6 DataNodes, 6 NodeManagers"
+  LAB_LINES="${LAB_LONG_LINES}" job_start
+  event phase "wordcount (${LAB_MAPS} maps of about $((LAB_LONG_LINES * LAB_LINE_PAUSE_MS / 1000)) s) started"
+  wait_for 300 "a running data-local map" found_data_local_map || { outcome error; return 1; }
+  local victim input kill_ms
+  read -r victim input <"${LAB_RUN_POLICY}/victim"
+  kill_ms="$(now_ms)"
+  daemon_kill "${victim}" datanode
+  event fault "DataNode of ${victim} killed under its data-local map (${input##*/}); NodeManager kept" "${kill_ms}"
+  figure host_lost "DataNode killed" "\"${victim} ($(host_field "${victim}" zone))\"" "" ""
+  if wait_for 120 "the NameNode to declare the DataNode dead" dead_datanodes_at_least 1; then
+    event detected "NameNode: DataNode of ${victim} dead"
+  fi
+  job_finish
+  local j="${LAB_RUN_POLICY}/job.json" task
+  [[ -s "${j}" ]] || { outcome error; cluster_down; return 0; }
+  # The map that read the lost host's replica: its attempt on the victim host.
+  task="$(jq -r --arg h "$(host_field "${victim}" ip)" '[.attempts[] | select(.type == "MAP"
+      and (.host | split(":")[0]) == $h)] | sort_by(.start) | .[0].task // empty' "${j}")"
+  if [[ -n "${task}" ]]; then
+    local first last rerun_s where
+    first="$(jq -c --arg t "${task}" '[.attempts[] | select(.task == $t)] | sort_by(.start) | .[0]' "${j}")"
+    last="$(jq -c --arg t "${task}" '[.attempts[] | select(.task == $t and .status == "SUCCEEDED")] | .[0] // empty' "${j}")"
+    figure victim_attempt "its map's first attempt" "\"$(jq -r '.status' <<<"${first}")\"" "" ""
+    if [[ -n "${last}" && "$(jq -r '.attempt' <<<"${last}")" != "$(jq -r '.attempt' <<<"${first}")" ]]; then
+      rerun_s="$(jq -n --argjson s "$(jq '.start' <<<"${last}")" --argjson k "${kill_ms}" \
+        '(($s - $k) / 100 | round) / 10')"
+      figure rerun_after_s "its map rerun, seconds after the DataNode died" "${rerun_s}" s lower
+      event recovered "map rerun on $(host_of_ip "$(jq -r '.host' <<<"${last}")")" "$(jq '.start' <<<"${last}")"
+    else
+      figure rerun_after_s "its map rerun, seconds after the DataNode died" null s lower
+    fi
+    if [[ -n "${last}" ]]; then
+      where="$(placement_of "$(jq -r '.host' <<<"${last}")" "${input}" "${victim}")"
+      figure finished_where "where its map finished (vs surviving replicas)" "\"${where}\"" "" ""
+    fi
+  fi
+  cluster_down
 }
