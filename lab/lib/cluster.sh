@@ -115,6 +115,7 @@ net_up() {
   net_attach "${CLIENT_NS}" "vclient" "${CLIENT_IP}"
   local h
   for h in $(all_hosts); do
+    [[ "${h}" == "nn-1" && "${LAB_NN_ON_INSTANCE:-false}" == "true" ]] && continue
     net_attach "$(ns_of "${h}")" "v-${h}" "$(host_field "${h}" ip)"
   done
 }
@@ -216,6 +217,18 @@ hadoop_classpath() {
 }
 
 #######################################
+# The NameNode's name dir: on its volume (mounted inside its instance only) when it runs on
+# a provider instance, else in the run's data folder.
+#######################################
+name_dir() {
+  if [[ "${LAB_NN_ON_INSTANCE:-false}" == "true" ]]; then
+    echo "${LAB_RUN_POLICY}/mnt/name"
+  else
+    echo "${LAB_RUN_POLICY}/data/nn-1/name"
+  fi
+}
+
+#######################################
 # Writes the cluster's etc/hadoop for a policy into DIR: the files an operator would copy.
 # Arguments: policy (stock|ours), dir.
 #######################################
@@ -249,7 +262,7 @@ write_site_files() {
     "hadoop.tmp.dir=${LAB_RUN_POLICY}/data/tmp"
   site_add "${dir}/hdfs-site.xml" "${hdfs[@]+"${hdfs[@]}"}" \
     "dfs.replication=3" "dfs.blocksize=1048576" "dfs.client.socket-timeout=15000" \
-    "dfs.namenode.name.dir=file://${LAB_RUN_POLICY}/data/nn-1/name" \
+    "dfs.namenode.name.dir=file://$(name_dir)" \
     "dfs.heartbeat.interval=1" "dfs.namenode.heartbeat.recheck-interval=5000" \
     "dfs.namenode.stale.datanode.interval=5000" \
     "dfs.namenode.avoid.read.stale.datanode=true" "dfs.namenode.avoid.write.stale.datanode=true" \
@@ -454,14 +467,25 @@ cluster_up() {
   net_down
   net_up
   mkdir -p "${LAB_RUN_POLICY}/logs"
-  HADOOP_CONF_DIR="${LAB_RUN_POLICY}/conf/nn-1" java -Xmx256m "${JAVA_LEAN[@]}" "${JAVA_OPENS[@]}" \
-    -cp "$(hadoop_classpath "${LAB_RUN_POLICY}/conf/nn-1")" \
-    org.apache.hadoop.hdfs.server.namenode.NameNode -format -clusterid CID-mzlab -nonInteractive \
-    >"${LAB_RUN_POLICY}/logs/format.log" 2>&1 || {
-    lab_err "NameNode format failed: ${LAB_RUN_POLICY}/logs/format.log"
-    return 1
-  }
+  local lh="${LAB_HOME}/bin/lab-hadoop" nnconf="${LAB_RUN_POLICY}/conf/nn-1"
+  local format="${lh} ${HADOOP_HOME} ${LAB_JAR} ${nnconf} format CID-mzlab"
+  if [[ "${LAB_NN_ON_INSTANCE:-false}" == "true" ]]; then
+    write_nn_relaunch_config
+    HA_HOME="${PKG_HOME}/libexec/multizone/ha-scripts" "${LAB_HOME}/bin/lab-nn-instance" \
+      "${LAB_RUN_POLICY}/nn-relaunch.conf" up "${MASTER_ZONE}" \
+      "${format} >${LAB_RUN_POLICY}/logs/format.log 2>&1" >"${LAB_RUN_POLICY}/nn-instance" \
+      2>"${LAB_RUN_POLICY}/logs/nn-instance.log" || {
+      lab_err "NameNode instance failed: ${LAB_RUN_POLICY}/logs/nn-instance.log"
+      return 1
+    }
+  else
+    bash -c "${format}" >"${LAB_RUN_POLICY}/logs/format.log" 2>&1 || {
+      lab_err "NameNode format failed: ${LAB_RUN_POLICY}/logs/format.log"
+      return 1
+    }
+  fi
   for h in $(all_hosts); do
+    [[ "${h}" == "nn-1" && "${LAB_NN_ON_INSTANCE:-false}" == "true" ]] && continue
     host_start "${h}"
   done
   local n
@@ -469,6 +493,44 @@ cluster_up() {
   lab_say "  [${LAB_POLICY}] $(all_hosts | wc -l) hosts, $(find "${LAB_RUN_POLICY}/pids" -type f | wc -l) daemons started"
   wait_for 240 "${n} live DataNodes" live_datanodes_are "${n}" \
     && wait_for 240 "${n} NodeManagers" active_nodemanagers_are "${n}"
+}
+
+#######################################
+# The nn-relaunch/nn-watch config of the NameNode-machine scenario (local provider, the
+# lab's bridge and client namespaces, timings of a small name dir).
+#######################################
+write_nn_relaunch_config() {
+  local lh="${LAB_HOME}/bin/lab-hadoop" r="${LAB_RUN_POLICY}"
+  cat >"${r}/nn-relaunch.conf" <<EOF
+PROVIDER=local
+CLUSTER_ID=CID-mzlab
+VOLUME_ID=mzlab-nnvol
+ADDRESS=${NN_IP}
+LOCAL_STATE_DIR=${r}/state
+LOCAL_BRIDGE_NS=${BRIDGE_NS}
+LOCAL_CLIENT_NS=${CLIENT_NS}
+LOCAL_SUBNET_PREFIX=${SUBNET}
+MOUNT_POINT=${r}/mnt
+NAME_SUBDIR=name
+NN_START_COMMAND=${lh} ${HADOOP_HOME} ${LAB_JAR} ${r}/conf/nn-1 daemon namenode ${r}/logs/nn-1.namenode.log
+HDFS_COMMAND=${lh} ${HADOOP_HOME} ${LAB_JAR} ${r}/conf/client
+LEASE_SETTLE=0.5
+POLL_INTERVAL=0.2
+FENCE_TIMEOUT=20
+DETACH_TIMEOUT=5
+FORCE_DETACH_TIMEOUT=10
+LAUNCH_TIMEOUT=10
+ATTACH_TIMEOUT=10
+COMMAND_TIMEOUT=60
+START_TIMEOUT=120
+SAFEMODE_TIMEOUT=120
+COMMAND_GRACE=10
+VERIFY_TIMEOUT=60
+WATCH_INTERVAL=1
+WATCH_FAILURES=3
+WATCH_MIN_DOWN=2
+WATCH_PROBE_TIMEOUT=2
+EOF
 }
 
 #######################################

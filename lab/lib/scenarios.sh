@@ -58,7 +58,7 @@ figure() {
 }
 
 #######################################
-# Marks the run's outcome (the worst wins: error > lost-data > job-failed > ok).
+# Marks the run's outcome (the worst wins: error > lost-data > namenode-down > job-failed > ok).
 #######################################
 outcome() {
   local new="$1" old rank_old rank_new
@@ -72,8 +72,9 @@ outcome_rank() {
   case "$1" in
     ok) echo 0 ;;
     job-failed) echo 1 ;;
-    lost-data) echo 2 ;;
-    *) echo 3 ;;
+    namenode-down) echo 2 ;;
+    lost-data) echo 3 ;;
+    *) echo 4 ;;
   esac
 }
 
@@ -430,4 +431,127 @@ scenario_datanode_loss() {
     fi
   fi
   cluster_down
+}
+
+# ---- scenario 3: the NameNode's machine is lost ----------------------------------------
+
+reader_start() {
+  rm -f "${LAB_RUN_POLICY}/reader.stop"
+  client_java 128m io.multizone.lab.load.ReadProbe "$1" "${LAB_RUN_POLICY}/reader.log" \
+    "${LAB_RUN_POLICY}/reader.stop" 500 >"${LAB_RUN_POLICY}/logs/reader.log" 2>&1 &
+  READER_PID=$!
+}
+
+reader_stop() {
+  touch "${LAB_RUN_POLICY}/reader.stop"
+  wait_for 60 "the reader to stop" pid_gone "${READER_PID}" || kill -9 "${READER_PID}" 2>/dev/null || true
+}
+
+#######################################
+# The first epoch ms after AFTER at which the log has a line "PREFIX EPOCH" (nothing if
+# none). Arguments: file, prefix words (e.g. "read ok"), after.
+#######################################
+first_after() {
+  awk -v p="$2" -v a="$3" 'index($0, p " ") == 1 { n = split(p, w, " "); t = $(n + 1)
+      if (t > a) { print t; exit } }' "$1" 2>/dev/null || true
+}
+
+#######################################
+# First successful acknowledgement after AFTER (the writer logs "ack N PATH SIZE EPOCH").
+#######################################
+first_ack_after() {
+  awk -v a="$2" '$1 == "ack" && $5 > a { print $5; exit }' "$1" 2>/dev/null || true
+}
+
+read_ok_after() {
+  [[ -n "$(first_after "${LAB_RUN_POLICY}/reader.log" "read ok" "$1")" ]]
+}
+
+#######################################
+# The NameNode runs on its own instance (the ha-scripts local provider: namespaces, a loop
+# volume, a moved /32). While a writer, a reader and a wordcount run, the machine dies
+# (kill -9 of everything in it, link down). Ours: nn-watch notices and nn-relaunch brings
+# the NameNode back on a new instance with the same volume and address. Stock: nothing
+# does; the run records that the NameNode stays away.
+#######################################
+scenario_namenode_loss() {
+  local up_ms
+  up_ms="$(now_ms)"
+  LAB_NN_ON_INSTANCE="true"
+  cluster_up "${LAB_POLICY}" || { LAB_NN_ON_INSTANCE="false"; return 1; }
+  LAB_NN_ON_INSTANCE="false"
+  clock_start
+  event phase "cluster up in $(t_of_since "${up_ms}") s; NameNode on instance $(cat "${LAB_RUN_POLICY}/nn-instance") (${MASTER_ZONE})"
+  writer_start
+  job_start
+  reader_start /lab/input/part-000.txt
+  local ha="${PKG_HOME}/libexec/multizone/ha-scripts" watch_pid=""
+  if [[ "${LAB_POLICY}" == "ours" ]]; then
+    "${PKG_HOME}/sbin/nn-watch" --config "${LAB_RUN_POLICY}/nn-relaunch.conf" \
+      >"${LAB_RUN_POLICY}/logs/nn-watch.log" 2>&1 &
+    watch_pid=$!
+    event phase "writer, reader, wordcount and nn-watch started"
+  else
+    event phase "writer, reader and wordcount started (no watcher: stock)"
+  fi
+  wait_for 300 "the job's maps to run" job_maps_running 0.05 || { outcome error; return 1; }
+  wait_for 120 "10 acknowledged files" acks_at_least 10 || { outcome error; return 1; }
+  local kill_ms old acked_before
+  acked_before="$(acks)"
+  kill_ms="$(now_ms)"
+  old="$(HA_HOME="${ha}" "${LAB_HOME}/bin/lab-nn-instance" "${LAB_RUN_POLICY}/nn-relaunch.conf" kill)"
+  event fault "NameNode machine ${old} lost (${acked_before} files acknowledged so far)" "${kill_ms}"
+  local window="${LAB_NN_WINDOW}"
+  if wait_for "${window}" "a read after the NameNode loss" read_ok_after "${kill_ms}"; then
+    local r w
+    r="$(first_after "${LAB_RUN_POLICY}/reader.log" "read ok" "${kill_ms}")"
+    event recovered "first read served" "${r}"
+    figure first_read_s "kill to first read" "$(jq -n "((${r} - ${kill_ms}) / 100 | round) / 10")" s lower
+    wait_for 120 "a write after the NameNode loss" acks_at_least "$((acked_before + 1))" || true
+    w="$(first_ack_after "${LAB_RUN_POLICY}/writer.acks" "${kill_ms}")"
+    if [[ -n "${w}" ]]; then
+      event recovered "first write acknowledged" "${w}"
+      figure first_write_s "kill to first write" "$(jq -n "((${w} - ${kill_ms}) / 100 | round) / 10")" s lower
+    else
+      figure first_write_s "kill to first write" null s lower
+    fi
+  else
+    figure first_read_s "kill to first read" null s lower
+    figure first_write_s "kill to first write" null s lower
+    event phase "no read served ${window} s after the loss: the NameNode stays away"
+    outcome namenode-down
+  fi
+  nn_watch_events "${kill_ms}"
+  if [[ -n "$(first_after "${LAB_RUN_POLICY}/reader.log" "read ok" "${kill_ms}")" ]]; then
+    job_finish
+    writer_stop
+    reader_stop
+    local v
+    v="$(verify_acks)"
+    echo "${v}" >"${LAB_RUN_POLICY}/verify.json"
+    figure files_acknowledged "files acknowledged by the writer" "$(jq '.acknowledged' <<<"${v}")" "" ""
+    figure files_lost "acknowledged files lost or unreadable" "$(jq '.unreadable' <<<"${v}")" "" lower
+    (($(jq '.unreadable' <<<"${v}") == 0)) || outcome lost-data
+  else
+    # Nothing to read back from: every acknowledged file is out of reach.
+    kill -9 "${JOB_PID}" 2>/dev/null || true
+    LAB_JOB_TIMEOUT=5 job_finish
+    writer_stop
+    reader_stop
+    figure files_acknowledged "files acknowledged by the writer" "$(acks)" "" ""
+    figure files_lost "acknowledged files lost or unreadable" "$(acks)" "" lower
+  fi
+  [[ -z "${watch_pid}" ]] || kill "${watch_pid}" 2>/dev/null || true
+  cluster_down
+}
+
+#######################################
+# Timeline events from nn-watch's and nn-relaunch's own log lines (ours only).
+#######################################
+nn_watch_events() {
+  local log="${LAB_RUN_POLICY}/logs/nn-watch.log"
+  [[ -f "${log}" ]] || return 0
+  local line
+  line="$(grep -m 1 -n 'relaunch' "${log}" || true)"
+  [[ -z "${line}" ]] || event detected "nn-watch: probes failed, nn-relaunch started"
 }
