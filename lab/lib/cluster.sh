@@ -267,6 +267,7 @@ write_site_files() {
     "dfs.namenode.stale.datanode.interval=5000" \
     "dfs.namenode.avoid.read.stale.datanode=true" "dfs.namenode.avoid.write.stale.datanode=true" \
     "dfs.namenode.safemode.extension=0" "dfs.namenode.datanode.registration.ip-hostname-check=false" \
+    "dfs.namenode.rpc-bind-host=0.0.0.0" "dfs.namenode.http-bind-host=0.0.0.0" \
     "dfs.permissions.enabled=false" "dfs.namenode.handler.count=8" \
     "dfs.namenode.redundancy.interval.seconds=1" \
     "dfs.namenode.zone-placement.respread.settle-ms=5000" \
@@ -514,7 +515,7 @@ MOUNT_POINT=${r}/mnt
 NAME_SUBDIR=name
 NN_START_COMMAND=${lh} ${HADOOP_HOME} ${LAB_JAR} ${r}/conf/nn-1 daemon namenode ${r}/logs/nn-1.namenode.log
 HDFS_COMMAND=${lh} ${HADOOP_HOME} ${LAB_JAR} ${r}/conf/client
-LEASE_SETTLE=0.5
+LEASE_SETTLE=2
 POLL_INTERVAL=0.2
 FENCE_TIMEOUT=20
 DETACH_TIMEOUT=5

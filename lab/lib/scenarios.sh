@@ -448,23 +448,28 @@ reader_stop() {
 }
 
 #######################################
-# The first epoch ms after AFTER at which the log has a line "PREFIX EPOCH" (nothing if
-# none). Arguments: file, prefix words (e.g. "read ok"), after.
+# When the first read begun after AFTER was served (the reader logs "read ok BEGUN ENDED");
+# nothing if none yet.
 #######################################
-first_after() {
-  awk -v p="$2" -v a="$3" 'index($0, p " ") == 1 { n = split(p, w, " "); t = $(n + 1)
-      if (t > a) { print t; exit } }' "$1" 2>/dev/null || true
+first_read_after() {
+  awk -v a="$1" '$1 == "read" && $2 == "ok" && $3 > a { print $4; exit }' \
+    "${LAB_RUN_POLICY}/reader.log" 2>/dev/null || true
 }
 
 #######################################
-# First successful acknowledgement after AFTER (the writer logs "ack N PATH SIZE EPOCH").
+# The acknowledgement time of the first file whose write began after AFTER (the writer logs
+# "ack N PATH SIZE ACKED_EPOCH BEGUN_EPOCH").
 #######################################
 first_ack_after() {
-  awk -v a="$2" '$1 == "ack" && $5 > a { print $5; exit }' "$1" 2>/dev/null || true
+  awk -v a="$2" '$1 == "ack" && $6 > a { print $5; exit }' "$1" 2>/dev/null || true
+}
+
+ack_begun_after() {
+  [[ -n "$(first_ack_after "${LAB_RUN_POLICY}/writer.acks" "$1")" ]]
 }
 
 read_ok_after() {
-  [[ -n "$(first_after "${LAB_RUN_POLICY}/reader.log" "read ok" "$1")" ]]
+  [[ -n "$(first_read_after "$1")" ]]
 }
 
 #######################################
@@ -498,16 +503,16 @@ scenario_namenode_loss() {
   wait_for 120 "10 acknowledged files" acks_at_least 10 || { outcome error; return 1; }
   local kill_ms old acked_before
   acked_before="$(acks)"
-  kill_ms="$(now_ms)"
-  old="$(HA_HOME="${ha}" "${LAB_HOME}/bin/lab-nn-instance" "${LAB_RUN_POLICY}/nn-relaunch.conf" kill)"
+  read -r old kill_ms < <(HA_HOME="${ha}" "${LAB_HOME}/bin/lab-nn-instance" \
+    "${LAB_RUN_POLICY}/nn-relaunch.conf" kill)
   event fault "NameNode machine ${old} lost (${acked_before} files acknowledged so far)" "${kill_ms}"
   local window="${LAB_NN_WINDOW}"
-  if wait_for "${window}" "a read after the NameNode loss" read_ok_after "${kill_ms}"; then
+  if wait_for "${window}" "a read after the NameNode loss" recovery_seen "${kill_ms}"; then
     local r w
-    r="$(first_after "${LAB_RUN_POLICY}/reader.log" "read ok" "${kill_ms}")"
-    event recovered "first read served" "${r}"
+    r="$(first_read_after "${kill_ms}")"
+    event recovered "first read (begun after the loss) served" "${r}"
     figure first_read_s "kill to first read" "$(jq -n "((${r} - ${kill_ms}) / 100 | round) / 10")" s lower
-    wait_for 120 "a write after the NameNode loss" acks_at_least "$((acked_before + 1))" || true
+    wait_for 120 "a write begun after the NameNode loss" ack_begun_after "${kill_ms}" || true
     w="$(first_ack_after "${LAB_RUN_POLICY}/writer.acks" "${kill_ms}")"
     if [[ -n "${w}" ]]; then
       event recovered "first write acknowledged" "${w}"
@@ -521,8 +526,8 @@ scenario_namenode_loss() {
     event phase "no read served ${window} s after the loss: the NameNode stays away"
     outcome namenode-down
   fi
-  nn_watch_events "${kill_ms}"
-  if [[ -n "$(first_after "${LAB_RUN_POLICY}/reader.log" "read ok" "${kill_ms}")" ]]; then
+  recovery_seen "${kill_ms}" || true
+  if read_ok_after "${kill_ms}"; then
     job_finish
     writer_stop
     reader_stop
@@ -546,12 +551,26 @@ scenario_namenode_loss() {
 }
 
 #######################################
-# Timeline events from nn-watch's and nn-relaunch's own log lines (ours only).
+# While waiting for the first read: records, when first seen, nn-watch deciding to relaunch
+# and nn-relaunch's steps finishing (their own log lines; 0.5 s resolution). Then true once
+# a read begun after AFTER was served.
 #######################################
-nn_watch_events() {
-  local log="${LAB_RUN_POLICY}/logs/nn-watch.log"
-  [[ -f "${log}" ]] || return 0
-  local line
-  line="$(grep -m 1 -n 'relaunch' "${log}" || true)"
-  [[ -z "${line}" ]] || event detected "nn-watch: probes failed, nn-relaunch started"
+recovery_seen() {
+  local log="${LAB_RUN_POLICY}/logs/nn-watch.log" seen="${LAB_RUN_POLICY}/nn-watch.seen" line
+  touch "${seen}"
+  if [[ -f "${log}" ]]; then
+    while IFS= read -r line; do
+      grep -qxF "${line}" "${seen}" && continue
+      echo "${line}" >>"${seen}"
+      case "${line}" in
+        *"relaunching"*) event detected "nn-watch: NameNode down, relaunching" ;;
+        *"step launch "*" ok "*) event phase "nn-relaunch: new instance launched" ;;
+        *"step start "*" ok "*) event phase "nn-relaunch: NameNode started" ;;
+        *"step address "*" ok "*) event phase "nn-relaunch: address moved" ;;
+        *"step safemode "*" ok "*) event recovered "nn-relaunch: NameNode out of safe mode" ;;
+        *) ;;
+      esac
+    done < <(grep -E 'relaunching|step (launch|start|address|safemode) +ok' "${log}" || true)
+  fi
+  read_ok_after "$1"
 }

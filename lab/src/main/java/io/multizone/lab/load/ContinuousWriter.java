@@ -15,7 +15,7 @@ import org.apache.hadoop.fs.Path;
  * The lab's continuous writer: creates files {@code DIR/f-000001...} one after the other until
  * the stop file appears (or {@code MAX_FILES} are written) and appends one line per
  * <em>acknowledged</em> file (its {@code close()} returned) to the acknowledgement log:
- * {@code ack N PATH SIZE EPOCH_MS}, flushed and synced before the next file starts. A failed
+ * {@code ack N PATH SIZE EPOCH_MS START_EPOCH_MS} (acknowledged, begun), flushed and synced before the next file starts. A failed
  * file is logged as {@code fail N PATH EPOCH_MS ERROR} and not counted: the verifier checks
  * exactly what the writer was told was stored.
  *
@@ -47,10 +47,11 @@ public final class ContinuousWriter {
       for (long n = 1; n <= maxFiles && !stop.exists(); n++) {
         Path file = new Path(dir, String.format("f-%06d", n));
         int size = FileContent.sizeOf(seed, n, min, max);
+        long start = System.currentTimeMillis();
         try {
           write(fs, file, FileContent.of(seed, n, size));
-          log.printf("ack %d %s %d %d%n", n, file.toUri().getPath(), size,
-              System.currentTimeMillis());
+          log.printf("ack %d %s %d %d %d%n", n, file.toUri().getPath(), size,
+              System.currentTimeMillis(), start);
         } catch (IOException e) {
           String why = (e.getClass().getSimpleName() + ": " + e.getMessage()).replace('\n', ' ');
           log.printf("fail %d %s %d %s%n", n, file.toUri().getPath(), System.currentTimeMillis(),

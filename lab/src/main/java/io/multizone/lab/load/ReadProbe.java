@@ -13,7 +13,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * A client that keeps reading one file until the stop file appears, logging each attempt as
- * {@code read ok|fail EPOCH_MS [ERROR]}: the lab times "first read after the fault" from it.
+ * {@code read ok START_EPOCH_MS END_EPOCH_MS} or {@code read fail START_EPOCH_MS ERROR}: the
+ * lab times the first read begun after the fault, to its end.
  * A read is ok when the whole file was read and its length is the one seen first.
  *
  * <p>Usage: {@code ReadProbe PATH LOG STOP_FILE PAUSE_MS}
@@ -36,6 +37,7 @@ public final class ReadProbe {
     try (PrintWriter log = new PrintWriter(new OutputStreamWriter(
         new FileOutputStream(args[1], true), StandardCharsets.UTF_8), true)) {
       while (!stop.exists()) {
+        long start = System.currentTimeMillis();
         try (FSDataInputStream in = fs.open(path)) {
           long n = 0;
           for (int r = in.read(buf); r > 0; r = in.read(buf)) {
@@ -44,11 +46,14 @@ public final class ReadProbe {
           if (expected < 0) {
             expected = n;
           }
-          log.printf(n == expected ? "read ok %d%n" : "read fail %d length %d%n",
-              System.currentTimeMillis(), n);
+          if (n == expected) {
+            log.printf("read ok %d %d%n", start, System.currentTimeMillis());
+          } else {
+            log.printf("read fail %d length %d%n", start, n);
+          }
         } catch (IOException e) {
           String why = (e.getClass().getSimpleName() + ": " + e.getMessage()).replace('\n', ' ');
-          log.printf("read fail %d %s%n", System.currentTimeMillis(),
+          log.printf("read fail %d %s%n", start,
               why.length() > 160 ? why.substring(0, 160) : why);
         }
         Thread.sleep(pause);
