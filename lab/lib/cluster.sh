@@ -115,7 +115,7 @@ net_up() {
   net_attach "${CLIENT_NS}" "vclient" "${CLIENT_IP}"
   local h
   for h in $(all_hosts); do
-    [[ "${h}" == "nn-1" && "${LAB_NN_ON_INSTANCE:-false}" == "true" ]] && continue
+    [[ "${h}" == "nn-1" && "${LAB_NN_ON_INSTANCE:-true}" == "true" ]] && continue
     net_attach "$(ns_of "${h}")" "v-${h}" "$(host_field "${h}" ip)"
   done
 }
@@ -166,7 +166,7 @@ host_kill() {
     sleep 0.05
   done
   ip -n "${ns}" link set eth0 down
-  rm -f "${LAB_RUN_POLICY}/pids/$1".*
+  rm -f "${LAB_CLUSTER}/pids/$1".*
 }
 
 #######################################
@@ -174,7 +174,7 @@ host_kill() {
 #######################################
 daemon_kill() {
   local host="$1" role="$2" pidfile
-  pidfile="${LAB_RUN_POLICY}/pids/${host}.${role}"
+  pidfile="${LAB_CLUSTER}/pids/${host}.${role}"
   [[ -f "${pidfile}" ]] || return 0
   kill -9 "$(cat "${pidfile}")" 2>/dev/null || true
   rm -f "${pidfile}"
@@ -198,9 +198,9 @@ site_add() {
 # Writes every queued site file in one JVM (Hadoop's own parser reads the snippets).
 #######################################
 site_flush() {
-  local log="${LAB_RUN_POLICY}/logs/site-files.log"
+  local log="${LAB_CLUSTER}/logs/site-files.log"
   java "${JAVA_LEAN[@]}" -Xmx64m -Dlog4j.configuration=none \
-    -cp "$(hadoop_classpath "${LAB_RUN_POLICY}")" io.multizone.lab.SiteFile "${SITE_ARGS[@]}" \
+    -cp "$(hadoop_classpath "${LAB_CLUSTER}")" io.multizone.lab.SiteFile "${SITE_ARGS[@]}" \
     >"${log}" 2>&1 || {
     lab_err "writing the site files failed: ${log}"
     return 1
@@ -221,10 +221,10 @@ hadoop_classpath() {
 # a provider instance, else in the run's data folder.
 #######################################
 name_dir() {
-  if [[ "${LAB_NN_ON_INSTANCE:-false}" == "true" ]]; then
-    echo "${LAB_RUN_POLICY}/mnt/name"
+  if [[ "${LAB_NN_ON_INSTANCE:-true}" == "true" ]]; then
+    echo "${LAB_CLUSTER}/mnt/name"
   else
-    echo "${LAB_RUN_POLICY}/data/nn-1/name"
+    echo "${LAB_CLUSTER}/data/nn-1/name"
   fi
 }
 
@@ -259,7 +259,7 @@ write_site_files() {
     "net.topology.script.file.name=" \
     "ipc.client.connect.max.retries=3" "ipc.client.connect.timeout=3000" \
     "ipc.client.connect.max.retries.on.timeouts=3" \
-    "hadoop.tmp.dir=${LAB_RUN_POLICY}/data/tmp"
+    "hadoop.tmp.dir=${LAB_CLUSTER}/data/tmp"
   site_add "${dir}/hdfs-site.xml" "${hdfs[@]+"${hdfs[@]}"}" \
     "dfs.replication=3" "dfs.blocksize=1048576" "dfs.client.socket-timeout=15000" \
     "dfs.namenode.name.dir=file://$(name_dir)" \
@@ -319,13 +319,13 @@ EOF
 #######################################
 host_conf() {
   local host="$1" shared="$2" dir ip data
-  dir="${LAB_RUN_POLICY}/conf/${host}"
+  dir="${LAB_CLUSTER}/conf/${host}"
   if [[ "${host}" == "client" ]]; then
     ip="${CLIENT_IP}"
   else
     ip="$(host_field "${host}" ip)"
   fi
-  data="${LAB_RUN_POLICY}/data/${host}"
+  data="${LAB_CLUSTER}/data/${host}"
   mkdir -p "${dir}" "${data}"
   cp "${shared}/topology.table" "${shared}/log4j.properties" "${dir}/"
   site_add "${dir}/core-site.xml" --include "${shared}/core-site.xml"
@@ -352,17 +352,17 @@ daemon_start() {
     nodemanager) class=org.apache.hadoop.yarn.server.nodemanager.NodeManager heap=192m ;;
     *) return 2 ;;
   esac
-  conf="${LAB_RUN_POLICY}/conf/${host}"
-  log="${LAB_RUN_POLICY}/logs/${host}.${role}.log"
-  mkdir -p "${LAB_RUN_POLICY}/logs" "${LAB_RUN_POLICY}/pids"
-  local home="${HADOOP_HOME}" pidfile="${LAB_RUN_POLICY}/pids/${host}.${role}"
+  conf="${LAB_CLUSTER}/conf/${host}"
+  log="${LAB_CLUSTER}/logs/${host}.${role}.log"
+  mkdir -p "${LAB_CLUSTER}/logs" "${LAB_CLUSTER}/pids"
+  local home="${HADOOP_HOME}" pidfile="${LAB_CLUSTER}/pids/${host}.${role}"
   # A subshell starts it, so this shell does not report the daemon's death (kill -9) later.
   (
     HADOOP_CONF_DIR="${conf}" HADOOP_COMMON_HOME="${home}" HADOOP_HDFS_HOME="${home}" \
       HADOOP_YARN_HOME="${home}" HADOOP_MAPRED_HOME="${home}" \
       ip netns exec "$(ns_of "${host}")" setsid java "-Xmx${heap}" "${JAVA_LEAN[@]}" \
-      "${JAVA_OPENS[@]}" -Dhadoop.log.dir="${LAB_RUN_POLICY}/logs" \
-      -Dyarn.log.dir="${LAB_RUN_POLICY}/logs" -Dhadoop.home.dir="${home}" -Dlab.host="${host}" \
+      "${JAVA_OPENS[@]}" -Dhadoop.log.dir="${LAB_CLUSTER}/logs" \
+      -Dyarn.log.dir="${LAB_CLUSTER}/logs" -Dhadoop.home.dir="${home}" -Dlab.host="${host}" \
       -cp "$(hadoop_classpath "${conf}")" "${class}" </dev/null >>"${log}" 2>&1 3>&- &
     echo "$!" >"${pidfile}"
   )
@@ -386,9 +386,9 @@ host_start() {
 client_java() {
   local heap="$1"
   shift
-  HADOOP_CONF_DIR="${LAB_RUN_POLICY}/conf/client" ip netns exec "${CLIENT_NS}" \
-    java -Xmx"${heap}" "${JAVA_LEAN[@]}" "${JAVA_OPENS[@]}" -Dhadoop.log.dir="${LAB_RUN_POLICY}/logs" \
-    -cp "$(hadoop_classpath "${LAB_RUN_POLICY}/conf/client")" "$@"
+  HADOOP_CONF_DIR="${LAB_CLUSTER}/conf/client" ip netns exec "${CLIENT_NS}" \
+    java -Xmx"${heap}" "${JAVA_LEAN[@]}" "${JAVA_OPENS[@]}" -Dhadoop.log.dir="${LAB_CLUSTER}/logs" \
+    -cp "$(hadoop_classpath "${LAB_CLUSTER}/conf/client")" "$@"
 }
 
 #######################################
@@ -434,13 +434,13 @@ wait_for() {
 #######################################
 daemons_alive() {
   local pidfile pid name
-  for pidfile in "${LAB_RUN_POLICY}"/pids/*; do
+  for pidfile in "${LAB_CLUSTER}"/pids/*; do
     [[ -f "${pidfile}" ]] || continue
     pid="$(cat "${pidfile}")"
     kill -0 "${pid}" 2>/dev/null && continue
     name="$(basename "${pidfile}")"
-    lab_err "${name} died; last lines of ${LAB_RUN_POLICY}/logs/${name}.log:"
-    tail -n 15 "${LAB_RUN_POLICY}/logs/${name}.log" >&2 || true
+    lab_err "${name} died; last lines of ${LAB_CLUSTER}/logs/${name}.log:"
+    tail -n 15 "${LAB_CLUSTER}/logs/${name}.log" >&2 || true
     return 1
   done
 }
@@ -454,44 +454,45 @@ active_nodemanagers_are() {
 }
 
 #######################################
-# Formats and starts the whole cluster for the policy; waits until every DataNode and
-# NodeManager has registered. Globals: LAB_RUN_POLICY (this scenario+policy's folder).
+# Formats and starts the whole cluster for the policy, the NameNode on its own instance
+# (ha-scripts local provider); waits until every DataNode and NodeManager has registered.
+# Globals: LAB_CLUSTER (this policy's folder: etc/hadoop, conf, logs, data).
 #######################################
 cluster_up() {
-  local policy="$1" shared="${LAB_RUN_POLICY}/etc/hadoop" h
+  local policy="$1" shared="${LAB_CLUSTER}/etc/hadoop" h
   write_site_files "${policy}" "${shared}"
   for h in $(all_hosts) client; do
     host_conf "${h}" "${shared}"
   done
   site_flush || return 1
-  sed -i 's/rootLogger=INFO/rootLogger=WARN/' "${LAB_RUN_POLICY}/conf/client/log4j.properties"
+  sed -i 's/rootLogger=INFO/rootLogger=WARN/' "${LAB_CLUSTER}/conf/client/log4j.properties"
   net_down
   net_up
-  mkdir -p "${LAB_RUN_POLICY}/logs"
-  local lh="${LAB_HOME}/bin/lab-hadoop" nnconf="${LAB_RUN_POLICY}/conf/nn-1"
+  mkdir -p "${LAB_CLUSTER}/logs"
+  local lh="${LAB_HOME}/bin/lab-hadoop" nnconf="${LAB_CLUSTER}/conf/nn-1"
   local format="${lh} ${HADOOP_HOME} ${LAB_JAR} ${nnconf} format CID-mzlab"
-  if [[ "${LAB_NN_ON_INSTANCE:-false}" == "true" ]]; then
+  if [[ "${LAB_NN_ON_INSTANCE:-true}" == "true" ]]; then
     write_nn_relaunch_config
     HA_HOME="${PKG_HOME}/libexec/multizone/ha-scripts" "${LAB_HOME}/bin/lab-nn-instance" \
-      "${LAB_RUN_POLICY}/nn-relaunch.conf" up "${MASTER_ZONE}" \
-      "${format} >${LAB_RUN_POLICY}/logs/format.log 2>&1" >"${LAB_RUN_POLICY}/nn-instance" \
-      2>"${LAB_RUN_POLICY}/logs/nn-instance.log" || {
-      lab_err "NameNode instance failed: ${LAB_RUN_POLICY}/logs/nn-instance.log"
+      "${LAB_CLUSTER}/nn-relaunch.conf" up "${MASTER_ZONE}" \
+      "${format} >${LAB_CLUSTER}/logs/format.log 2>&1" >"${LAB_CLUSTER}/nn-instance" \
+      2>"${LAB_CLUSTER}/logs/nn-instance.log" || {
+      lab_err "NameNode instance failed: ${LAB_CLUSTER}/logs/nn-instance.log"
       return 1
     }
   else
-    bash -c "${format}" >"${LAB_RUN_POLICY}/logs/format.log" 2>&1 || {
-      lab_err "NameNode format failed: ${LAB_RUN_POLICY}/logs/format.log"
+    bash -c "${format}" >"${LAB_CLUSTER}/logs/format.log" 2>&1 || {
+      lab_err "NameNode format failed: ${LAB_CLUSTER}/logs/format.log"
       return 1
     }
   fi
   for h in $(all_hosts); do
-    [[ "${h}" == "nn-1" && "${LAB_NN_ON_INSTANCE:-false}" == "true" ]] && continue
+    [[ "${h}" == "nn-1" && "${LAB_NN_ON_INSTANCE:-true}" == "true" ]] && continue
     host_start "${h}"
   done
   local n
   n="$(workers "" | wc -l)"
-  lab_say "  [${LAB_POLICY}] $(all_hosts | wc -l) hosts, $(find "${LAB_RUN_POLICY}/pids" -type f | wc -l) daemons started"
+  lab_say "  [${LAB_POLICY}] $(all_hosts | wc -l) hosts, $(find "${LAB_CLUSTER}/pids" -type f | wc -l) daemons started"
   wait_for 240 "${n} live DataNodes" live_datanodes_are "${n}" \
     && wait_for 240 "${n} NodeManagers" active_nodemanagers_are "${n}"
 }
@@ -501,7 +502,7 @@ cluster_up() {
 # lab's bridge and client namespaces, timings of a small name dir).
 #######################################
 write_nn_relaunch_config() {
-  local lh="${LAB_HOME}/bin/lab-hadoop" r="${LAB_RUN_POLICY}"
+  local lh="${LAB_HOME}/bin/lab-hadoop" r="${LAB_CLUSTER}"
   cat >"${r}/nn-relaunch.conf" <<EOF
 PROVIDER=local
 CLUSTER_ID=CID-mzlab
@@ -537,6 +538,30 @@ EOF
 #######################################
 # Stops the cluster, unless it is the one --keep leaves up.
 #######################################
+#######################################
+# Brings every worker back (links up, dead daemons restarted with their data) and waits
+# until all DataNodes and NodeManagers are registered: the state a scenario starts from.
+#######################################
+cluster_heal() {
+  local h role roles restarted=0
+  for h in $(workers ""); do
+    ip -n "$(ns_of "${h}")" link set eth0 up
+    roles="$(host_field "${h}" roles)"
+    for role in ${roles//,/ }; do
+      if [[ ! -f "${LAB_CLUSTER}/pids/${h}.${role}" ]] \
+        || ! kill -0 "$(cat "${LAB_CLUSTER}/pids/${h}.${role}")" 2>/dev/null; then
+        daemon_start "${h}" "${role}"
+        restarted=$((restarted + 1))
+      fi
+    done
+  done
+  local n
+  n="$(workers "" | wc -l)"
+  wait_for 240 "${n} live DataNodes" live_datanodes_are "${n}" \
+    && wait_for 240 "${n} NodeManagers" active_nodemanagers_are "${n}" || return 1
+  ((restarted == 0)) || lab_say "  [${LAB_POLICY}] ${restarted} daemons restarted; all workers registered"
+}
+
 cluster_down() {
   [[ "${LAB_KEEP_THIS:-false}" == "true" ]] || net_down
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034  # globals used by the files that source this one
 #
-# The lab's scenarios. Each runs on a fresh cluster for one policy and leaves in
-# LAB_RUN_POLICY: events.jsonl (timeline), figures.jsonl, series.jsonl, outcome. Sourced by
+# The lab's scenarios. They run one after the other on the policy's cluster (healed in
+# between), each under its own HDFS directory (LAB_DFS), and leave in LAB_RUN_POLICY:
+# events.jsonl (timeline), figures.jsonl, series.jsonl, outcome. Sourced by
 # bin/multizone-lab, never executed.
 
 # ---- the run's record ------------------------------------------------------------------
@@ -85,7 +86,7 @@ outcome_rank() {
 #######################################
 writer_start() {
   rm -f "${LAB_RUN_POLICY}/writer.stop"
-  client_java 192m io.multizone.lab.load.ContinuousWriter /lab/writer \
+  client_java 192m io.multizone.lab.load.ContinuousWriter "${LAB_DFS}/writer" \
     "${LAB_RUN_POLICY}/writer.acks" "${LAB_RUN_POLICY}/writer.stop" "${LAB_SEED}" 65536 \
     1572864 "${LAB_WRITER_PAUSE_MS}" 100000 >"${LAB_RUN_POLICY}/logs/writer.log" 2>&1 &
   WRITER_PID=$!
@@ -112,12 +113,12 @@ acks_at_least() {
 # Writes the job's input and starts the paced wordcount (background).
 #######################################
 job_start() {
-  client_java 192m io.multizone.lab.load.TextInput /lab/input "${LAB_MAPS}" "${LAB_LINES}" \
+  client_java 192m io.multizone.lab.load.TextInput "${LAB_DFS}/input" "${LAB_MAPS}" "${LAB_LINES}" \
     "${LAB_SEED}" >"${LAB_RUN_POLICY}/inputs.jsonl" 2>"${LAB_RUN_POLICY}/logs/input.log"
   : >"${LAB_RUN_POLICY}/job.progress"
   client_java 256m io.multizone.lab.job.PacedWordCount \
     -D "lab.map.line-pause-ms=${LAB_LINE_PAUSE_MS}" -D "mapreduce.job.reduces=1" \
-    /lab/input /lab/output "${LAB_RUN_POLICY}/job.progress" \
+    "${LAB_DFS}/input" "${LAB_DFS}/output" "${LAB_RUN_POLICY}/job.progress" \
     "${LAB_RUN_POLICY}/job.json" >"${LAB_RUN_POLICY}/logs/job-client.log" 2>&1 &
   JOB_PID=$!
 }
@@ -190,7 +191,7 @@ zone_audit() {
 #######################################
 worst_zone() {
   local audit
-  audit="$(zone_audit /lab)"
+  audit="$(zone_audit "${LAB_DFS}")"
   echo "${audit}" >"${LAB_RUN_POLICY}/audit-before-fault.json"
   jq -r --arg m "${MASTER_ZONE}" '[.zones[] | .zone |= ltrimstr("/") | select(.zone != $m)]
       | sort_by(-.filesUnreadable) | .[0].zone // empty' <<<"${audit}" 2>/dev/null || true
@@ -236,11 +237,8 @@ verify_acks() {
 # timed; then (full runs) the zone returns.
 #######################################
 scenario_zone_loss() {
-  local up_ms
-  up_ms="$(now_ms)"
-  cluster_up "${LAB_POLICY}" || return 1
   clock_start
-  event phase "cluster up in $(t_of_since "${up_ms}") s: 6 DataNodes, 6 NodeManagers"
+  event phase "cluster ready: 6 DataNodes, 6 NodeManagers"
   writer_start
   job_start
   event phase "writer and wordcount (${LAB_MAPS} maps) started"
@@ -286,14 +284,13 @@ scenario_zone_loss() {
   ((unreadable == 0)) || outcome lost-data
   event phase "read back: ${unreadable} of $(jq '.acknowledged' <<<"${v}") acknowledged files unreadable"
   local audit
-  audit="$(zone_audit /lab)"
+  audit="$(zone_audit "${LAB_DFS}")"
   echo "${audit}" >"${LAB_RUN_POLICY}/audit-after.json"
   figure blocks_one_zone_after "blocks in one zone after re-replication" \
     "$(jq '.blocksInOneZone // null' <<<"${audit}")" "" lower
   if [[ "${LAB_QUICK}" != "true" ]]; then
     zone_returns "${zone}"
   fi
-  cluster_down
 }
 
 #######################################
@@ -321,7 +318,7 @@ zone_returns() {
   echo "${v}" >"${LAB_RUN_POLICY}/verify-after-return.json"
   figure files_unreadable_after_return "acknowledged files unreadable after the zone returned" \
     "$(jq '.unreadable' <<<"${v}")" "" lower
-  audit="$(zone_audit /lab)"
+  audit="$(zone_audit "${LAB_DFS}")"
   echo "${audit}" >"${LAB_RUN_POLICY}/audit-after-return.json"
   figure blocks_one_zone_after_return "blocks in one zone after the zone returned" \
     "$(jq '.blocksInOneZone // null' <<<"${audit}")" "" lower
@@ -389,11 +386,8 @@ placement_of() {
 # map keep running). Records KILLED/FAILED attempts, when and where the map ran again.
 #######################################
 scenario_datanode_loss() {
-  local up_ms
-  up_ms="$(now_ms)"
-  cluster_up "${LAB_POLICY}" || return 1
   clock_start
-  event phase "cluster up in $(t_of_since "${up_ms}") s: 6 DataNodes, 6 NodeManagers"
+  event phase "cluster ready: 6 DataNodes, 6 NodeManagers"
   LAB_LINES="${LAB_LONG_LINES}" job_start
   event phase "wordcount (${LAB_MAPS} maps of about $((LAB_LONG_LINES * LAB_LINE_PAUSE_MS / 1000)) s) started"
   wait_for 300 "a running data-local map" found_data_local_map || { outcome error; return 1; }
@@ -408,7 +402,7 @@ scenario_datanode_loss() {
   fi
   job_finish
   local j="${LAB_RUN_POLICY}/job.json" task
-  [[ -s "${j}" ]] || { outcome error; cluster_down; return 0; }
+  [[ -s "${j}" ]] || { outcome error; return 0; }
   # The map that read the lost host's replica: its attempt on the victim host.
   task="$(jq -r --arg h "$(host_field "${victim}" ip)" '[.attempts[] | select(.type == "MAP"
       and (.host | split(":")[0]) == $h)] | sort_by(.start) | .[0].task // empty' "${j}")"
@@ -430,7 +424,6 @@ scenario_datanode_loss() {
       figure finished_where "where its map finished (vs surviving replicas)" "\"${where}\"" "" ""
     fi
   fi
-  cluster_down
 }
 
 # ---- scenario 3: the NameNode's machine is lost ----------------------------------------
@@ -480,20 +473,16 @@ read_ok_after() {
 # does; the run records that the NameNode stays away.
 #######################################
 scenario_namenode_loss() {
-  local up_ms
-  up_ms="$(now_ms)"
-  LAB_NN_ON_INSTANCE="true"
-  cluster_up "${LAB_POLICY}" || { LAB_NN_ON_INSTANCE="false"; return 1; }
-  LAB_NN_ON_INSTANCE="false"
   clock_start
-  event phase "cluster up in $(t_of_since "${up_ms}") s; NameNode on instance $(cat "${LAB_RUN_POLICY}/nn-instance") (${MASTER_ZONE})"
+  event phase "cluster ready; NameNode on instance $(cat "${LAB_CLUSTER}/nn-instance") (${MASTER_ZONE})"
   writer_start
   job_start
-  reader_start /lab/input/part-000.txt
+  reader_start "${LAB_DFS}/input/part-000.txt"
   local ha="${PKG_HOME}/libexec/multizone/ha-scripts" watch_pid=""
   if [[ "${LAB_POLICY}" == "ours" ]]; then
-    "${PKG_HOME}/sbin/nn-watch" --config "${LAB_RUN_POLICY}/nn-relaunch.conf" \
-      >"${LAB_RUN_POLICY}/logs/nn-watch.log" 2>&1 &
+    # In the client namespace: the lab's cleanup (and --stop) ends it with the cluster.
+    ip netns exec "${CLIENT_NS}" "${PKG_HOME}/sbin/nn-watch" \
+      --config "${LAB_CLUSTER}/nn-relaunch.conf" >"${LAB_RUN_POLICY}/logs/nn-watch.log" 2>&1 &
     watch_pid=$!
     event phase "writer, reader, wordcount and nn-watch started"
   else
@@ -504,7 +493,7 @@ scenario_namenode_loss() {
   local kill_ms old acked_before
   acked_before="$(acks)"
   read -r old kill_ms < <(HA_HOME="${ha}" "${LAB_HOME}/bin/lab-nn-instance" \
-    "${LAB_RUN_POLICY}/nn-relaunch.conf" kill)
+    "${LAB_CLUSTER}/nn-relaunch.conf" kill)
   event fault "NameNode machine ${old} lost (${acked_before} files acknowledged so far)" "${kill_ms}"
   local window="${LAB_NN_WINDOW}"
   if wait_for "${window}" "a read after the NameNode loss" recovery_seen "${kill_ms}"; then
@@ -547,7 +536,6 @@ scenario_namenode_loss() {
     figure files_lost "acknowledged files lost or unreadable" "$(acks)" "" lower
   fi
   [[ -z "${watch_pid}" ]] || kill "${watch_pid}" 2>/dev/null || true
-  cluster_down
 }
 
 #######################################

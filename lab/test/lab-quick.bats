@@ -64,9 +64,9 @@ run_outcome() {
   grep -q "<svg" "${LAB_OUT}/report.html"
   run grep -c "https\?://" "${LAB_OUT}/report.html"
   [ "${output}" -le 1 ]
-  [ -s "${LAB_OUT}/zone-loss/ours/etc/hadoop/hdfs-site.xml" ]
-  grep -q "BlockPlacementPolicyWithZones" "${LAB_OUT}/zone-loss/ours/etc/hadoop/hdfs-site.xml"
-  run grep -c "BlockPlacementPolicyWithZones" "${LAB_OUT}/zone-loss/stock/etc/hadoop/hdfs-site.xml"
+  [ -s "${LAB_OUT}/ours/etc/hadoop/hdfs-site.xml" ]
+  grep -q "BlockPlacementPolicyWithZones" "${LAB_OUT}/ours/etc/hadoop/hdfs-site.xml"
+  run grep -c "BlockPlacementPolicyWithZones" "${LAB_OUT}/stock/etc/hadoop/hdfs-site.xml"
   [ "${output}" -eq 0 ]
 }
 
