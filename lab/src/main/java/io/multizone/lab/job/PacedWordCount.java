@@ -20,7 +20,14 @@ import org.apache.hadoop.mapreduce.Reducer;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
+import org.apache.hadoop.mapreduce.JobID;
+import org.apache.hadoop.mapreduce.TypeConverter;
 import org.apache.hadoop.util.Tool;
+import org.apache.hadoop.yarn.api.records.ApplicationId;
+import org.apache.hadoop.yarn.api.records.ApplicationReport;
+import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
+import org.apache.hadoop.yarn.client.api.YarnClient;
+import org.apache.hadoop.yarn.exceptions.YarnException;
 import org.apache.hadoop.util.ToolRunner;
 
 /**
@@ -105,16 +112,47 @@ public final class PacedWordCount extends Configured implements Tool {
       job.submit();
       progress.printf("submitted %s %s %d%n", job.getJobID(),
           job.getJobID().toString().replace("job_", "application_"), System.currentTimeMillis());
-      while (!job.isComplete()) {
-        progress.printf("progress %d %.3f %.3f%n", System.currentTimeMillis(), job.mapProgress(),
-            job.reduceProgress());
-        Thread.sleep(1000);
+      String state;
+      try {
+        while (!job.isComplete()) {
+          progress.printf("progress %d %.3f %.3f%n", System.currentTimeMillis(),
+              job.mapProgress(), job.reduceProgress());
+          Thread.sleep(1000);
+        }
+        state = job.getJobState().toString();
+      } catch (IOException e) {
+        // Once its AM has exited, the job client asks a JobHistory server, which the lab
+        // does not run: the ResourceManager has the final status.
+        state = finalStatusFromRm(conf, job.getJobID().toString());
       }
-      ok = job.isSuccessful();
-      progress.printf("finished %d %s%n", System.currentTimeMillis(), job.getJobState());
+      ok = "SUCCEEDED".equals(state);
+      progress.printf("finished %d %s%n", System.currentTimeMillis(), state);
     }
     JobAttempts.write(conf, job.getJobID().toString(), new File(args[3]));
     return ok ? 0 : 1;
+  }
+
+  /** Waits (up to 120 s) for the application to end; its final status as a job state. */
+  private static String finalStatusFromRm(Configuration conf, String jobId)
+      throws IOException, InterruptedException {
+    ApplicationId app = TypeConverter.toYarn(JobID.forName(jobId)).getAppId();
+    try (YarnClient yarn = YarnClient.createYarnClient()) {
+      yarn.init(conf);
+      yarn.start();
+      for (int i = 0; i < 240; i++) {
+        try {
+          ApplicationReport r = yarn.getApplicationReport(app);
+          if (r.getFinalApplicationStatus() != FinalApplicationStatus.UNDEFINED) {
+            return r.getFinalApplicationStatus() == FinalApplicationStatus.SUCCEEDED
+                ? "SUCCEEDED" : r.getFinalApplicationStatus().toString();
+          }
+        } catch (YarnException e) {
+          return "UNKNOWN";
+        }
+        Thread.sleep(500);
+      }
+    }
+    return "UNKNOWN";
   }
 
   public static void main(String[] args) throws Exception {
