@@ -251,7 +251,8 @@ write_site_files() {
   fi
   # Both policies: the same rack-aware topology table, the same timings. The lab shortens
   # Hadoop's failure detection (DataNode dead after 2 x 5 s + 10 x 1 s = 20 s instead of
-  # 10.5 min, NodeManager lost after 20 s instead of 10 min) so scenarios fit in minutes.
+  # 10.5 min, NodeManager lost after 20 s instead of 10 min; an AM gives up stopping a
+  # container on a dead host after 30 s instead of 3 min) so scenarios fit in minutes.
   site_add "${dir}/core-site.xml" "${core[@]+"${core[@]}"}" \
     "fs.defaultFS=hdfs://${NN_IP}:8020" \
     "net.topology.node.switch.mapping.impl=org.apache.hadoop.net.TableMapping" \
@@ -283,6 +284,8 @@ write_site_files() {
     "yarn.resourcemanager.nm.liveness-monitor.expiry-interval-ms=20000" \
     "yarn.nm.liveness-monitor.expiry-interval-ms=20000" \
     "yarn.resourcemanager.nodemanagers.heartbeat-interval-ms=500" \
+    "yarn.client.nodemanager-connect.max-wait-ms=30000" \
+    "yarn.client.nodemanager-connect.retry-interval-ms=5000" \
     "yarn.log-aggregation-enable=false" \
     "yarn.scheduler.zone-placement.datanode.report-source.class=io.multizone.yarn.liveness.JmxDataNodeReportSource" \
     "yarn.scheduler.zone-placement.datanode.namenode-http-addresses=${NN_HTTP}" \
