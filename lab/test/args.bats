@@ -44,6 +44,23 @@ setup() {
   [ ! -e /tmp/mzlab-nobody-never ]
 }
 
+@test "a second run while one is going is refused, and touches nothing" {
+  [ "${EUID}" -eq 0 ] || skip "needs root"
+  flock /run/multizone-lab.lock sleep 60 &
+  local holder=$! tries=0
+  # Wait until the holder has the lock (a busy machine may take a while to start it).
+  while flock -n /run/multizone-lab.lock true; do
+    tries=$((tries + 1))
+    [ "${tries}" -lt 600 ]
+    sleep 0.1
+  done
+  run "${LAB}" --no-build --out "${BATS_TEST_TMPDIR}/never"
+  kill "${holder}" 2>/dev/null || true
+  [ "${status}" -eq 2 ]
+  [[ "${output}" == *"another multizone-lab run holds /run/multizone-lab.lock"* ]]
+  [ ! -e "${BATS_TEST_TMPDIR}/never" ]
+}
+
 @test "--stop removes the namespaces and processes a killed run left" {
   [ "${EUID}" -eq 0 ] || skip "needs root"
   ip netns add mzlab-bats-left
