@@ -20,16 +20,23 @@ readonly RM_HTTP="${RM_IP}:8088"
 # zone the lab kills is another one.
 readonly MASTER_ZONE="zone-c"
 
-# name zone rack ip roles
+# name zone rack ip roles: the project's reference topology, 3 zones x 2 racks x 2 hosts
+# (with one host per rack, replication 3 could never put a block in one zone).
 readonly -a HOSTS=(
   "nn-1 zone-c /zone-c/rack-1 ${NN_IP} namenode"
   "rm-1 zone-c /zone-c/rack-2 ${RM_IP} resourcemanager"
   "h-a1 zone-a /zone-a/rack-1 ${SUBNET}.101 datanode,nodemanager"
-  "h-a2 zone-a /zone-a/rack-2 ${SUBNET}.102 datanode,nodemanager"
+  "h-a2 zone-a /zone-a/rack-1 ${SUBNET}.102 datanode,nodemanager"
+  "h-a3 zone-a /zone-a/rack-2 ${SUBNET}.103 datanode,nodemanager"
+  "h-a4 zone-a /zone-a/rack-2 ${SUBNET}.104 datanode,nodemanager"
   "h-b1 zone-b /zone-b/rack-1 ${SUBNET}.111 datanode,nodemanager"
-  "h-b2 zone-b /zone-b/rack-2 ${SUBNET}.112 datanode,nodemanager"
+  "h-b2 zone-b /zone-b/rack-1 ${SUBNET}.112 datanode,nodemanager"
+  "h-b3 zone-b /zone-b/rack-2 ${SUBNET}.113 datanode,nodemanager"
+  "h-b4 zone-b /zone-b/rack-2 ${SUBNET}.114 datanode,nodemanager"
   "h-c1 zone-c /zone-c/rack-1 ${SUBNET}.121 datanode,nodemanager"
-  "h-c2 zone-c /zone-c/rack-2 ${SUBNET}.122 datanode,nodemanager"
+  "h-c2 zone-c /zone-c/rack-1 ${SUBNET}.122 datanode,nodemanager"
+  "h-c3 zone-c /zone-c/rack-2 ${SUBNET}.123 datanode,nodemanager"
+  "h-c4 zone-c /zone-c/rack-2 ${SUBNET}.124 datanode,nodemanager"
 )
 
 # The add-opens Hadoop 3.4's daemons and MapReduce tasks need on Java 17.
@@ -241,13 +248,21 @@ write_site_files() {
     read -r name zone rack ip roles <<<"${line}"
     echo "${ip} ${rack}" >>"${dir}/topology.table"
   done
-  local -a core=() hdfs=() yarn=() sched=()
+  local -a core=() hdfs=() yarn=() sched=() yarn_ours=() hdfs_ours=()
   SITE_ARGS=()
   if [[ "${policy}" == "ours" ]]; then
     core=(--include "${snip}/core-site.xml")
     hdfs=(--include "${snip}/hdfs-site.xml")
     yarn=(--include "${snip}/yarn-site.xml")
     sched=(--include "${snip}/capacity-scheduler.xml")
+    # The re-spread plugin looks at the zones every second and rescans 5 s after a return.
+    hdfs_ours=("dfs.namenode.zone-placement.respread.settle-ms=5000"
+      "dfs.namenode.zone-placement.respread.poll-interval-ms=1000")
+    # The RM reads DataNode liveness from the NameNode's /jmx (no HDFS superuser needed);
+    # a short grace before requeueing (the lab's failure detection is short too).
+    yarn_ours=("yarn.scheduler.zone-placement.datanode.report-source.class=io.multizone.yarn.liveness.JmxDataNodeReportSource"
+      "yarn.scheduler.zone-placement.datanode.namenode-http-addresses=${NN_HTTP}"
+      "yarn.scheduler.zone-placement.requeue.grace-ms=2000")
   fi
   # Both policies: the same rack-aware topology table, the same timings. The lab shortens
   # Hadoop's failure detection (DataNode dead after 2 x 5 s + 10 x 1 s = 20 s instead of
@@ -270,14 +285,12 @@ write_site_files() {
     "dfs.namenode.safemode.extension=0" "dfs.namenode.datanode.registration.ip-hostname-check=false" \
     "dfs.namenode.rpc-bind-host=0.0.0.0" "dfs.namenode.http-bind-host=0.0.0.0" \
     "dfs.permissions.enabled=false" "dfs.namenode.handler.count=8" \
-    "dfs.namenode.redundancy.interval.seconds=1" \
-    "dfs.namenode.zone-placement.respread.settle-ms=5000" \
-    "dfs.namenode.zone-placement.respread.poll-interval-ms=1000"
+    "dfs.namenode.redundancy.interval.seconds=1" "${hdfs_ours[@]+"${hdfs_ours[@]}"}"
   site_add "${dir}/yarn-site.xml" "${yarn[@]+"${yarn[@]}"}" \
     "yarn.resourcemanager.hostname=${RM_IP}" \
     "yarn.nodemanager.aux-services=mapreduce_shuffle" \
     "yarn.nodemanager.aux-services.mapreduce_shuffle.class=org.apache.hadoop.mapred.ShuffleHandler" \
-    "yarn.nodemanager.resource.memory-mb=2048" "yarn.nodemanager.resource.cpu-vcores=4" \
+    "yarn.nodemanager.resource.memory-mb=1024" "yarn.nodemanager.resource.cpu-vcores=2" \
     "yarn.scheduler.minimum-allocation-mb=128" \
     "yarn.nodemanager.vmem-check-enabled=false" "yarn.nodemanager.pmem-check-enabled=false" \
     "yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage=99.5" \
@@ -286,10 +299,7 @@ write_site_files() {
     "yarn.resourcemanager.nodemanagers.heartbeat-interval-ms=500" \
     "yarn.client.nodemanager-connect.max-wait-ms=30000" \
     "yarn.client.nodemanager-connect.retry-interval-ms=5000" \
-    "yarn.log-aggregation-enable=false" \
-    "yarn.scheduler.zone-placement.datanode.report-source.class=io.multizone.yarn.liveness.JmxDataNodeReportSource" \
-    "yarn.scheduler.zone-placement.datanode.namenode-http-addresses=${NN_HTTP}" \
-    "yarn.scheduler.zone-placement.requeue.grace-ms=2000"
+    "yarn.log-aggregation-enable=false" "${yarn_ours[@]+"${yarn_ours[@]}"}"
   local opts="-Xmx200m ${JAVA_LEAN[*]} ${JAVA_OPENS[*]}"
   local env="HADOOP_MAPRED_HOME=${HADOOP_HOME}"
   site_add "${dir}/mapred-site.xml" \
@@ -350,9 +360,9 @@ daemon_start() {
   local host="$1" role="$2" class heap conf log
   case "${role}" in
     namenode) class=org.apache.hadoop.hdfs.server.namenode.NameNode heap=384m ;;
-    datanode) class=org.apache.hadoop.hdfs.server.datanode.DataNode heap=160m ;;
+    datanode) class=org.apache.hadoop.hdfs.server.datanode.DataNode heap=128m ;;
     resourcemanager) class=org.apache.hadoop.yarn.server.resourcemanager.ResourceManager heap=384m ;;
-    nodemanager) class=org.apache.hadoop.yarn.server.nodemanager.NodeManager heap=192m ;;
+    nodemanager) class=org.apache.hadoop.yarn.server.nodemanager.NodeManager heap=160m ;;
     *) return 2 ;;
   esac
   conf="${LAB_CLUSTER}/conf/${host}"

@@ -238,7 +238,7 @@ verify_acks() {
 #######################################
 scenario_zone_loss() {
   clock_start
-  event phase "cluster ready: 6 DataNodes, 6 NodeManagers"
+  event phase "cluster ready: $(workers "" | wc -l) DataNodes and NodeManagers"
   writer_start
   job_start
   event phase "writer and wordcount (${LAB_MAPS} maps) started"
@@ -387,7 +387,7 @@ placement_of() {
 #######################################
 scenario_datanode_loss() {
   clock_start
-  event phase "cluster ready: 6 DataNodes, 6 NodeManagers"
+  event phase "cluster ready: $(workers "" | wc -l) DataNodes and NodeManagers"
   LAB_LINES="${LAB_LONG_LINES}" job_start
   event phase "wordcount (${LAB_MAPS} maps of about $((LAB_LONG_LINES * LAB_LINE_PAUSE_MS / 1000)) s) started"
   wait_for 300 "a running data-local map" found_data_local_map || { outcome error; return 1; }
