@@ -33,3 +33,43 @@ setup() {
   assert_success
   assert_output --partial "--runs N"
 }
+
+# nn-edits-benchmark: argument checks only (the benchmark runs minutes; run it by hand,
+# see DESIGN.md "Cost").
+@test "nn-edits-benchmark: bad arguments -> exit 2, one message naming the argument, no temp dir" {
+  local eb="${HA_HOME}/bin/nn-edits-benchmark" before bad
+  before="$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'nn-edits-benchmark.*' | wc -l)"
+  for bad in 0 -1 abc 1.5 21 ""; do
+    run "${eb}" --rounds "${bad}"
+    assert_failure 2
+    assert_output "nn-edits-benchmark: error: --rounds ${bad}: expected an integer from 1 to 20"
+  done
+  run "${eb}" --ops 99
+  assert_failure 2
+  assert_output "nn-edits-benchmark: error: --ops 99: expected an integer from 100 to 1000000"
+  run "${eb}" --threads=0
+  assert_failure 2
+  assert_output "nn-edits-benchmark: error: --threads 0: expected an integer from 1 to 256"
+  run "${eb}" --configs local,nfs
+  assert_failure 2
+  assert_output --partial "--configs local,nfs: unknown configuration 'nfs'"
+  run "${eb}" --work-dir /nonexistent
+  assert_failure 2
+  assert_output "nn-edits-benchmark: error: --work-dir /nonexistent: not a writable directory"
+  run "${eb}" --ops
+  assert_failure 2
+  assert_output "nn-edits-benchmark: error: --ops needs a value"
+  run "${eb}" --bogus
+  assert_failure 2
+  assert_output "nn-edits-benchmark: error: unknown argument: --bogus (see --help)"
+  assert_equal "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'nn-edits-benchmark.*' | wc -l)" "${before}"
+}
+
+@test "nn-edits-benchmark: --help documents every option and configuration" {
+  run "${HA_HOME}/bin/nn-edits-benchmark" --help
+  assert_success
+  local word
+  for word in --rounds --ops --threads --configs --work-dir local qjm+local qjm fs+local; do
+    assert_output --partial "${word}"
+  done
+}
