@@ -285,7 +285,8 @@ write_site_files() {
     "dfs.namenode.safemode.extension=0" "dfs.namenode.datanode.registration.ip-hostname-check=false" \
     "dfs.namenode.rpc-bind-host=0.0.0.0" "dfs.namenode.http-bind-host=0.0.0.0" \
     "dfs.permissions.enabled=false" "dfs.namenode.handler.count=8" \
-    "dfs.namenode.redundancy.interval.seconds=1" "${hdfs_ours[@]+"${hdfs_ours[@]}"}"
+    "dfs.namenode.redundancy.interval.seconds=1" \
+    "dfs.namenode.reconstruction.pending.timeout-sec=30" "${hdfs_ours[@]+"${hdfs_ours[@]}"}"
   site_add "${dir}/yarn-site.xml" "${yarn[@]+"${yarn[@]}"}" \
     "yarn.resourcemanager.hostname=${RM_IP}" \
     "yarn.nodemanager.aux-services=mapreduce_shuffle" \
