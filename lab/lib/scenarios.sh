@@ -194,7 +194,7 @@ worst_zone() {
   audit="$(zone_audit "${LAB_DFS}")"
   echo "${audit}" >"${LAB_RUN_POLICY}/audit-before-fault.json"
   jq -r --arg m "${MASTER_ZONE}" '[.zones[] | .zone |= ltrimstr("/") | select(.zone != $m)]
-      | sort_by(-.filesUnreadable) | .[0].zone // empty' <<<"${audit}" 2>/dev/null || true
+      | sort_by(-(.ifLost.filesUnreadable // 0)) | .[0].zone // empty' <<<"${audit}" 2>/dev/null || true
 }
 
 dead_datanodes_at_least() {
@@ -256,6 +256,9 @@ scenario_zone_loss() {
   done
   event fault "${zone} lost: ${hosts% } killed (${acked_before} files acknowledged so far)" "${fault_ms}"
   figure zone_killed "zone lost" "\"${zone}\"" "" ""
+  figure files_at_risk "files zone-audit said the loss would make unreadable" \
+    "$(jq --arg z "/${zone}" '[.zones[] | select(.zone == $z) | .ifLost.filesUnreadable][0] // null' \
+      "${LAB_RUN_POLICY}/audit-before-fault.json" 2>/dev/null || echo null)" "" lower
   local n
   n="$(workers "${zone}" | wc -l)"
   if wait_for 120 "the NameNode to declare ${n} DataNodes dead" dead_datanodes_at_least "${n}"; then

@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # The quick lab, zone-loss scenario, stock and ours on real processes; asserts the report's
 # figures, not only the exit code. The stock run is the control: the same zone loss, the
-# same data and seed, must leave acknowledged files unreadable (checked: every stock run
-# here lost files, 7 to 12 of about 200); ours must lose none.
+# same data and seed, must leave acknowledged files unreadable (checked: the stock run of
+# 2026-12-01 lost 13 of 512 acknowledged files, exactly the 13 zone-audit named for that
+# zone just before; with the lab's first, 6-worker topology stock could lose nothing and
+# this test failed); ours must lose none.
 
 setup_file() {
   [ "${EUID}" -eq 0 ] || skip "the lab needs root (network namespaces)"
@@ -46,12 +48,14 @@ run_outcome() {
   [ "$(run_outcome stock)" = "lost-data" ]
 }
 
-@test "both: a zone of the data was lost and the job succeeded" {
+@test "both lost a zone of the data (not the masters'); ours' job succeeded" {
   local p
   for p in stock ours; do
     [[ "$(fig "${p}" zone_killed)" == zone-[ab] ]]
-    [ "$(fig "${p}" job_state)" = "SUCCEEDED" ]
+    [[ -n "$(fig "${p}" job_state)" ]]
   done
+  # Stock's job may fail too: its input can be among the files the zone took along.
+  [ "$(fig ours job_state)" = "SUCCEEDED" ]
 }
 
 @test "ours: no block left in one zone after re-replication" {
