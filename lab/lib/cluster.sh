@@ -42,8 +42,9 @@ readonly -a HOSTS=(
 # The add-opens Hadoop 3.4's daemons and MapReduce tasks need on Java 17.
 readonly -a JAVA_OPENS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.security=ALL-UNNAMED --add-opens=java.base/sun.security.util=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED)
 # Small JVMs that start fast: the whole cluster shares two cores.
+# -Dmultizone.lab marks every lab JVM, so cleanup finds even one that outlived its namespace.
 readonly -a JAVA_LEAN=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -XX:-UsePerfData
-  -Djava.net.preferIPv4Stack=true)
+  -Djava.net.preferIPv4Stack=true -Dmultizone.lab=1)
 
 #######################################
 # Prints one field of a host's line. Arguments: host name, field (zone|rack|ip|roles).
@@ -159,6 +160,9 @@ net_down() {
     done
     ip netns del "${ns}" 2>/dev/null || true
   done
+  # A daemon started into an instance by nsenter (the NameNode after a relaunch) was once
+  # seen alive after its namespace was gone: end every JVM the lab marked.
+  pkill -9 -f -- "-Dmultizone.lab=1" 2>/dev/null || true
 }
 
 #######################################

@@ -74,7 +74,9 @@ run_outcome() {
   [ "${output}" -eq 0 ]
 }
 
-@test "nothing is left running" {
+@test "nothing is left running: no namespace, no lab JVM" {
   run bash -c 'ls /run/netns | grep -c "^mzlab-"'
   [ "${output}" -eq 0 ]
+  run pgrep -f -- "-Dmultizone.lab=1"
+  [ "${status}" -ne 0 ]
 }
