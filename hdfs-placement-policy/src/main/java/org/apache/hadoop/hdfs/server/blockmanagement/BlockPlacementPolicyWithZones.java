@@ -355,10 +355,14 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
   }
 
   /**
-   * The delete hint (the Balancer's source) is used when the default rack rule allows it and
-   * the zone rule too: removing it does not reduce the zones the block spans (its zone holds
-   * another replica, or the added replica opened a zone), the zone-level form of the default
-   * policy's "does not reduce the number of racks".
+   * The delete hint (the Balancer's or Mover's source) is used when the default rack rule
+   * allows it and the zone rule too: removing it does not reduce the zones the block spans
+   * (its zone holds another replica, or the added replica opened a zone), the zone-level form
+   * of the default policy's "does not reduce the number of racks"; or the block keeps its
+   * required zones without it. The last case is the move {@link #isMovable} lets a block of at
+   * most three replicas make (a zone drained down to the required zones): refusing the hint
+   * there deleted the new copy instead of the source, so the Balancer moved the same bytes
+   * again in every iteration and never finished.
    */
   @Override
   boolean useDelHint(DatanodeStorageInfo delHint, DatanodeStorageInfo added,
@@ -373,7 +377,8 @@ public class BlockPlacementPolicyWithZones extends BlockPlacementPolicyDefault {
     }
     ReplicaSpread spread = d.before;
     return spread.inZone(spread.zoneOf(delHint.getDatanodeDescriptor())) > 1
-        || (added != null && spread.inZone(spread.zoneOf(added.getDatanodeDescriptor())) == 1);
+        || (added != null && spread.inZone(spread.zoneOf(added.getDatanodeDescriptor())) == 1)
+        || spread.zoneCount() - 1 >= d.requiredZones;
   }
 
   /**

@@ -246,6 +246,30 @@ public class TestZonePlacementWhenDegraded {
     }
   }
 
+  /**
+   * The Balancer moved b21's replica to c21 (isMovable allows a three-replica block to go from
+   * three zones to two when a zone must drain). The source must be deleted: the block keeps its
+   * two required zones without it. Before the fix the hint was refused (the move closed zone-b)
+   * and a zone-c copy was deleted instead, so the source never drained and the Balancer moved
+   * the same bytes in every iteration without end (seen in CI: TestBalancerKeepsZones ran for
+   * more than 20 minutes, "Need to move 179.20 KB" unchanged).
+   */
+  @Test
+  public void theBalancersSourceIsDeletedWhenTheBlockKeepsItsRequiredZones() throws Exception {
+    try (PolicyHarness h = PolicyHarness.start(BlockPlacementPolicyWithZones.CLASS_NAME, null,
+        Topologies.reference())) {
+      DatanodeStorageInfo a11 = storageAt(h, "/zone-a/rack-1");
+      DatanodeStorageInfo b21 = storageAt(h, "/zone-b/rack-2");
+      DatanodeStorageInfo c11 = storageAt(h, "/zone-c/rack-1");
+      DatanodeStorageInfo c21 = storageAt(h, "/zone-c/rack-2");
+      List<DatanodeStorageInfo> replicas = Arrays.asList(a11, b21, c11, c21);
+      List<DatanodeStorageInfo> deleted = h.policy.chooseReplicasToDelete(replicas, replicas,
+          3, new ArrayList<>(Collections.singletonList(StorageType.DISK)),
+          c21.getDatanodeDescriptor(), b21.getDatanodeDescriptor());
+      assertEquals(Collections.singletonList(b21), deleted);
+    }
+  }
+
   private static DatanodeStorageInfo storageAt(PolicyHarness h, String rack) {
     for (DatanodeDescriptor dn : h.dataNodes) {
       if (dn.getNetworkLocation().equals(rack)) {
