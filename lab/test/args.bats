@@ -46,7 +46,8 @@ setup() {
 
 @test "a second run while one is going is refused, and touches nothing" {
   [ "${EUID}" -eq 0 ] || skip "needs root"
-  flock /run/multizone-lab.lock sleep 60 &
+  # -o: flock itself holds the lock (not the sleep it runs), so killing it releases the lock.
+  flock -o /run/multizone-lab.lock sleep 60 &
   local holder=$! tries=0
   # Wait until the holder has the lock (a busy machine may take a while to start it).
   while flock -n /run/multizone-lab.lock true; do
@@ -55,10 +56,14 @@ setup() {
     sleep 0.1
   done
   run "${LAB}" --no-build --out "${BATS_TEST_TMPDIR}/never"
+  pkill -P "${holder}" 2>/dev/null || true
   kill "${holder}" 2>/dev/null || true
+  wait "${holder}" 2>/dev/null || true
   [ "${status}" -eq 2 ]
   [[ "${output}" == *"another multizone-lab run holds /run/multizone-lab.lock"* ]]
   [ ! -e "${BATS_TEST_TMPDIR}/never" ]
+  # The lock is free again for the next run.
+  flock -n /run/multizone-lab.lock true
 }
 
 @test "--stop removes the namespaces and processes a killed run left" {
