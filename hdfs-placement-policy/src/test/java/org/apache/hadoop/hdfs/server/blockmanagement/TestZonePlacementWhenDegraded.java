@@ -238,11 +238,8 @@ public class TestZonePlacementWhenDegraded {
       DatanodeStorageInfo b11 = storageAt(h, "/zone-b/rack-1");
       DatanodeStorageInfo b21 = storageAt(h, "/zone-b/rack-2");
       DatanodeStorageInfo c11 = storageAt(h, "/zone-c/rack-1");
-      List<DatanodeStorageInfo> replicas = Arrays.asList(a11, b11, b21, c11);
-      List<DatanodeStorageInfo> deleted = h.policy.chooseReplicasToDelete(replicas, replicas,
-          3, new ArrayList<>(Collections.singletonList(StorageType.DISK)),
-          c11.getDatanodeDescriptor(), a11.getDatanodeDescriptor());
-      assertEquals(Collections.singletonList(a11), deleted);
+      assertEquals(Collections.singletonList(a11),
+          deletedAfterMove(h, Arrays.asList(a11, b11, b21, c11), c11, a11));
     }
   }
 
@@ -262,12 +259,18 @@ public class TestZonePlacementWhenDegraded {
       DatanodeStorageInfo b21 = storageAt(h, "/zone-b/rack-2");
       DatanodeStorageInfo c11 = storageAt(h, "/zone-c/rack-1");
       DatanodeStorageInfo c21 = storageAt(h, "/zone-c/rack-2");
-      List<DatanodeStorageInfo> replicas = Arrays.asList(a11, b21, c11, c21);
-      List<DatanodeStorageInfo> deleted = h.policy.chooseReplicasToDelete(replicas, replicas,
-          3, new ArrayList<>(Collections.singletonList(StorageType.DISK)),
-          c21.getDatanodeDescriptor(), b21.getDatanodeDescriptor());
-      assertEquals(Collections.singletonList(b21), deleted);
+      assertEquals(Collections.singletonList(b21),
+          deletedAfterMove(h, Arrays.asList(a11, b21, c11, c21), c21, b21));
     }
+  }
+
+  /** The replica deleted after a Balancer move to {@code added} with {@code source} as hint. */
+  private static List<DatanodeStorageInfo> deletedAfterMove(PolicyHarness h,
+      List<DatanodeStorageInfo> replicas, DatanodeStorageInfo added,
+      DatanodeStorageInfo source) {
+    return h.policy.chooseReplicasToDelete(replicas, replicas, 3,
+        new ArrayList<>(Collections.singletonList(StorageType.DISK)),
+        added.getDatanodeDescriptor(), source.getDatanodeDescriptor());
   }
 
   private static DatanodeStorageInfo storageAt(PolicyHarness h, String rack) {
