@@ -40,6 +40,11 @@ declare -gA CFG_DEFAULTS=(
   [SAFEMODE_TIMEOUT]="600"
   [COMMAND_GRACE]="60"
   [VERIFY_TIMEOUT]="120"
+  # Cross-zone relaunch (DESIGN.md)
+  [JOURNAL_URI]=""
+  [JOURNAL_HTTP_PORT]="8480"
+  [CROSS_ZONE]="auto"
+  [NAME_DIR_OWNER]=""
   # nn-watch
   [WATCH_INTERVAL]="5"
   [WATCH_FAILURES]="6"
@@ -67,6 +72,7 @@ declare -gA CFG_DEFAULTS=(
   [LOCAL_BRIDGE_NS]="nnr-br"
   [LOCAL_CLIENT_NS]="nnr-client"
   [LOCAL_SUBNET_PREFIX]="198.18.0"
+  [LOCAL_REGIONAL_DIR]=""
 )
 
 # Keys every provider needs.
@@ -75,7 +81,7 @@ readonly CFG_REQUIRED_COMMON=(PROVIDER CLUSTER_ID VOLUME_ID ADDRESS)
 readonly CFG_INTEGER_KEYS=(NN_RPC_PORT NN_HTTP_PORT LEASE_TTL FENCE_TIMEOUT DETACH_TIMEOUT
   FORCE_DETACH_TIMEOUT LAUNCH_TIMEOUT ATTACH_TIMEOUT COMMAND_TIMEOUT START_TIMEOUT
   SAFEMODE_TIMEOUT COMMAND_GRACE VERIFY_TIMEOUT WATCH_FAILURES WATCH_MIN_DOWN
-  WATCH_PROBE_TIMEOUT AWS_SSM_ONLINE_TIMEOUT)
+  WATCH_PROBE_TIMEOUT AWS_SSM_ONLINE_TIMEOUT JOURNAL_HTTP_PORT)
 # Time limits that must be at least 1 s (0 would give up before the first poll).
 readonly CFG_TIMEOUT_KEYS=(LEASE_TTL FENCE_TIMEOUT DETACH_TIMEOUT FORCE_DETACH_TIMEOUT
   LAUNCH_TIMEOUT ATTACH_TIMEOUT COMMAND_TIMEOUT START_TIMEOUT SAFEMODE_TIMEOUT COMMAND_GRACE
@@ -154,10 +160,45 @@ config_validate_common() {
     || die "${EXIT_USAGE}" "LEASE_OWNER=${CFG[LEASE_OWNER]}: use letters, digits, . _ -"
   [[ "${CFG[CLUSTER_ID]}" =~ ^[A-Za-z0-9._-]+$ ]] \
     || die "${EXIT_USAGE}" "CLUSTER_ID=${CFG[CLUSTER_ID]}: use letters, digits, . _ -"
+  case "${CFG[CROSS_ZONE]}" in
+    auto | never) ;;
+    *) die "${EXIT_USAGE}" "CROSS_ZONE=${CFG[CROSS_ZONE]}: expected auto or never" ;;
+  esac
+  if [[ -n "${CFG[JOURNAL_URI]}" ]]; then
+    journal_hosts >/dev/null
+  fi
+  [[ -z "${CFG[NAME_DIR_OWNER]}" || "${CFG[NAME_DIR_OWNER]}" =~ ^[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)?$ ]] \
+    || die "${EXIT_USAGE}" "NAME_DIR_OWNER=${CFG[NAME_DIR_OWNER]}: expected user or user:group"
   [[ "${CFG[MOUNT_POINT]}" == /* ]] \
     || die "${EXIT_USAGE}" "MOUNT_POINT=${CFG[MOUNT_POINT]}: expected an absolute path"
   [[ "${CFG[NAME_SUBDIR]}" =~ ^[A-Za-z0-9._/-]+$ && "${CFG[NAME_SUBDIR]}" != *..* ]] \
     || die "${EXIT_USAGE}" "NAME_SUBDIR=${CFG[NAME_SUBDIR]}: expected a relative path"
+}
+
+#######################################
+# Prints the JournalNode hosts of JOURNAL_URI (qjournal://h1:p1;h2:p2;h3:p3/journal-id),
+# one a line, after checking its shape; exits EXIT_USAGE naming the key.
+#######################################
+journal_hosts() {
+  local uri="${CFG[JOURNAL_URI]}" hp
+  [[ "${uri}" =~ ^qjournal://([^/]+)/([A-Za-z0-9._-]+)$ ]] \
+    || die "${EXIT_USAGE}" "JOURNAL_URI=${uri}: expected qjournal://host:port;host:port;host:port/journal-id (the NameNode's dfs.namenode.edits.dir entry)"
+  local -a hosts
+  IFS=';' read -ra hosts <<<"${BASH_REMATCH[1]}"
+  ((${#hosts[@]} >= 3 && ${#hosts[@]} % 2 == 1)) \
+    || die "${EXIT_USAGE}" "JOURNAL_URI=${uri}: expected an odd number of JournalNodes, at least 3 (one per zone)"
+  for hp in "${hosts[@]}"; do
+    [[ "${hp}" =~ ^[A-Za-z0-9.-]+:[0-9]+$ ]] \
+      || die "${EXIT_USAGE}" "JOURNAL_URI=${uri}: '${hp}' is not host:port"
+    echo "${hp%:*}"
+  done
+}
+
+#######################################
+# Prints the journal id of JOURNAL_URI.
+#######################################
+journal_id() {
+  echo "${CFG[JOURNAL_URI]##*/}"
 }
 
 #######################################

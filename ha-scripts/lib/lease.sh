@@ -21,6 +21,13 @@ readonly TAG_STATE="nn-relaunch:state"          # in-progress | done
 readonly TAG_OLD="nn-relaunch:old-instance"     # instance fenced by this epoch
 readonly TAG_NEW="nn-relaunch:new-instance"     # replacement launched by this epoch
 readonly TAG_FSCK="nn-relaunch:force-detached"  # epoch that force-detached: full fsck due
+readonly TAG_MODE="nn-relaunch:mode"            # same-zone | cross-zone (this epoch's)
+readonly TAG_HOME_ZONE="nn-relaunch:target-zone" # cross-zone: where the NameNode goes
+readonly TAG_NEW_VOLUME="nn-relaunch:new-volume" # cross-zone: the volume restored there
+readonly TAG_JOURNAL_TXID="nn-relaunch:journal-txid" # cross-zone: quorum txid before start
+readonly TAG_SUCCESSOR="nn-relaunch:successor"  # on a stale volume: the volume after it
+readonly TAG_STALE="nn-relaunch:stale"          # never the authority again (epoch, why)
+readonly TAG_LEFT="nn-relaunch:left-instance"   # old instance not reachable at cleanup
 readonly TAG_NAMENODE="nn-relaunch:namenode"    # instance serving the NameNode (last done
                                                 # run, or set by the operator)
 

@@ -489,3 +489,27 @@ run_on_instance() {
 run_client() {
   "$@"
 }
+
+# ---- cross-zone relaunch: not yet on AWS ---------------------------------------------------
+
+zone_state() {
+  echo "ok"
+}
+
+provider_zones() {
+  local pair
+  local -a pairs
+  IFS=',' read -ra pairs <<<"${CFG[AWS_SUBNETS]}"
+  for pair in "${pairs[@]}"; do
+    pair="${pair// /}"
+    echo "${pair%%=*}"
+  done
+}
+
+#######################################
+# Cross-zone relaunch needs a new volume, the regional image (S3) and an address that can
+# follow (Elastic IP): not implemented for this provider yet.
+#######################################
+provider_cross_zone_check() {
+  die "${EXIT_REFUSED}" "cross-zone relaunch is not implemented for PROVIDER=aws yet (local provider only); see DESIGN.md"
+}

@@ -11,6 +11,12 @@
 # State under LOCAL_STATE_DIR:
 #   volumes/NAME/{image,zone,attached,tags/KEY}   instances/ID/{zone,ip,pid,state,volume,epoch}
 #   addresses/IP (holder id)                      seq (instance counter)
+#   zones/ZONE (lost | cut; absent = healthy)     regional/ (LOCAL_REGIONAL_DIR default)
+# Zones: "lost" kills every process of the zone's instances (links down), its volumes are
+# unavailable and nothing launches there; "cut" keeps the processes running but moves the
+# zone's links onto an island bridge (br-ZONE): the zone talks only to itself, the control
+# plane (this file, like EC2's regional API) cannot fence or run commands there. The
+# regional store is a host directory outside every zone (see regional_put).
 # Sourced, never executed.
 
 local_dir() {
@@ -78,9 +84,15 @@ volume_info() {
   local vdir
   vdir="$(local_dir)/volumes/$1"
   [[ -f "${vdir}/image" ]] || return 4
-  local attached state attachments
+  local attached state attachments zone
   attached="$(local_get "${vdir}/attached")"
-  if [[ -n "${attached}" ]]; then
+  zone="$(local_get "${vdir}/zone")"
+  if [[ "$(zone_state "${zone}")" == "lost" ]]; then
+    # The zone's storage is gone with it (EBS in an AZ outage: impaired, no I/O).
+    state="unavailable"
+    attachments="${attached:+${attached}:attached}"
+    attachments="${attachments:--}"
+  elif [[ -n "${attached}" ]]; then
     state="in-use"
     attachments="${attached}:attached"
   elif [[ -n "$(local_loop_of "${vdir}/image")" ]]; then
@@ -91,7 +103,7 @@ volume_info() {
     state="available"
     attachments="-"
   fi
-  echo "$(local_get "${vdir}/zone") ${state} ${attachments}"
+  echo "${zone} ${state} ${attachments}"
   local tag
   if [[ -d "${vdir}/tags" ]]; then
     for tag in "${vdir}"/tags/*; do
@@ -161,6 +173,7 @@ local_kill_instance() {
 
 fence_instance() {
   local id="$1"
+  local_reachable "${id}" || return 1
   if [[ "${CFG[FENCE_MODE]}" == "terminate" ]]; then
     terminate_instance "${id}"
   else
@@ -196,6 +209,10 @@ launch_instance() {
   local zone="$1" epoch="${2:-}" dir seq id idir ip br="${CFG[LOCAL_BRIDGE_NS]}"
   dir="$(local_dir)"
   mkdir -p "${dir}/instances"
+  if [[ "$(zone_state "${zone}")" != "ok" ]]; then
+    err "zone ${zone} is $(zone_state "${zone}"): cannot launch there"
+    return 1
+  fi
   seq="$(local_get "${dir}/seq")"
   seq=$((${seq:-0} + 1))
   local_put "${dir}/seq" "${seq}"
@@ -283,6 +300,7 @@ move_address() {
 
 terminate_instance() {
   local id="$1" dir idir vol
+  local_reachable "${id}" || return 1
   dir="$(local_dir)"
   idir="${dir}/instances/${id}"
   local_kill_instance "${id}" || true
@@ -318,6 +336,7 @@ local_exec() {
     err "instance ${id} is not running"
     return 1
   fi
+  local_reachable "${id}" || return 1
   nsenter -t "${pid}" -m -n -- "$@"
 }
 
@@ -330,7 +349,7 @@ local_exec() {
 run_on_instance() {
   local id="$1" sub="$2" limit="$3" pid rc=0
   local_exec "${id}" timeout "$((limit + CFG[COMMAND_GRACE]))" env NNH_DEVICE_LOOKUP=loop \
-    "NNH_DEVICE_HINT=$(local_dir)/volumes/${CFG[VOLUME_ID]}/image" "${NNH_ENV[@]}" \
+    "NNH_DEVICE_HINT=$(local_dir)/volumes/${TARGET_VOLUME:-${CFG[VOLUME_ID]}}/image" "${NNH_ENV[@]}" \
     "${HA_HOME}/bin/nn-host" "${sub}" &
   pid=$!
   while kill -0 "${pid}" 2>/dev/null; do
@@ -345,6 +364,201 @@ run_on_instance() {
 
 run_client() {
   ip netns exec "${CFG[LOCAL_CLIENT_NS]}" "$@"
+}
+
+# ---- zones, new volumes and the regional image store (cross-zone relaunch) --------------
+
+#######################################
+# Prints a zone's state: ok, lost or cut.
+#######################################
+zone_state() {
+  local st
+  st="$(local_get "$(local_dir)/zones/$1")"
+  echo "${st:-ok}"
+}
+
+#######################################
+# Prints the configured zones, one a line, in preference order.
+#######################################
+provider_zones() {
+  tr ',' '\n' <<<"${CFG[LOCAL_ZONES]}" | sed '/^$/d'
+}
+
+#######################################
+# True when the control plane reaches the instance: not in a cut-off zone.
+#######################################
+local_reachable() {
+  local zone
+  zone="$(local_get "$(local_dir)/instances/$1/zone")"
+  if [[ -n "${zone}" && "$(zone_state "${zone}")" == "cut" ]]; then
+    err "instance $1 is in zone ${zone}, which is cut off: unreachable"
+    return 1
+  fi
+}
+
+#######################################
+# Nothing to refuse: the /32 moves between any two instances on the bridge (like an
+# Elastic IP, which is regional).
+#######################################
+provider_cross_zone_check() {
+  return 0
+}
+
+#######################################
+# Creates a blank volume (no file system: nn-host restore makes one) for a cross-zone
+# relaunch: named after the first volume of the chain, the next generation and the zone,
+# so a rerun that lost the id finds it again instead of creating a second one. Prints its
+# id.
+# Arguments:
+#   zone, epoch (recorded in its created-by tag)
+#######################################
+create_volume() {
+  local zone="$1" epoch="$2" src base gen name vdir size
+  src="$(local_dir)/volumes/${CFG[VOLUME_ID]}"
+  base="$(local_get "${src}/origin")"
+  base="${base:-${CFG[VOLUME_ID]}}"
+  gen="$(local_get "${src}/generation")"
+  gen=$((${gen:-0} + 1))
+  name="${base}-g${gen}-${zone}"
+  vdir="$(local_dir)/volumes/${name}"
+  if [[ -f "${vdir}/image" ]]; then
+    echo "${name}"
+    return 0
+  fi
+  if [[ "$(zone_state "${zone}")" != "ok" ]]; then
+    err "zone ${zone} is $(zone_state "${zone}"): cannot create a volume there"
+    return 1
+  fi
+  size="$(stat -c %s "${src}/image" 2>/dev/null || echo 268435456)"
+  mkdir -p "${vdir}/tags"
+  local_put "${vdir}/zone" "${zone}"
+  local_put "${vdir}/attached" ""
+  local_put "${vdir}/origin" "${base}"
+  local_put "${vdir}/generation" "${gen}"
+  local_put "${vdir}/tags/nn-relaunch:created-by" "epoch ${epoch} for ${CFG[VOLUME_ID]}"
+  truncate -s "${size}" "${vdir}/image.tmp"
+  mv "${vdir}/image.tmp" "${vdir}/image"
+  echo "${name}"
+}
+
+local_regional_dir() {
+  echo "${CFG[LOCAL_REGIONAL_DIR]:-$(local_dir)/regional}/${CFG[CLUSTER_ID]}"
+}
+
+#######################################
+# Prints the txid of the newest complete image in the regional store (empty: none).
+#######################################
+regional_latest() {
+  local_get "$(local_regional_dir)/latest"
+}
+
+#######################################
+# Stores an image set (VERSION, fsimage_N, fsimage_N.md5) under N: copied to a temp name,
+# fsynced, renamed (durable and atomic when this returns), then "latest" moves forward
+# (never back). Objects are immutable: an existing N is kept.
+# Arguments:
+#   directory holding the set, N
+#######################################
+regional_put() {
+  local src="$1" n="$2" dst tmp cur
+  dst="$(local_regional_dir)/${n}"
+  if [[ ! -d "${dst}" ]]; then
+    tmp="${dst}.tmp.$$"
+    rm -rf "${tmp}"
+    mkdir -p "${tmp}"
+    cp "${src}/VERSION" "${src}/fsimage_${n}" "${src}/fsimage_${n}.md5" "${tmp}/"
+    sync "${tmp}/VERSION" "${tmp}/fsimage_${n}" "${tmp}/fsimage_${n}.md5"
+    mv "${tmp}" "${dst}"
+    sync -f "${dst}"
+  fi
+  cur="$(regional_latest)"
+  if [[ -z "${cur}" ]] || ((10#${n} > 10#${cur})); then
+    local_put "$(local_regional_dir)/latest" "${n}"
+    sync -f "$(local_regional_dir)/latest"
+  fi
+}
+
+#######################################
+# Copies the instance's newest image to the regional store; prints its txid. Refused from
+# a cut-off zone (the store, like S3, is out of its reach).
+#######################################
+regional_push() {
+  local id="$1" stage out n
+  local_reachable "${id}" || return 1
+  stage="$(mktemp -d "$(local_dir)/stage.XXXXXX")"
+  NNH_ENV+=("NNH_EXPORT_DIR=${stage}")
+  out="$(run_on_instance "${id}" export-image "${CFG[COMMAND_TIMEOUT]}")" || {
+    rm -rf "${stage}"
+    return 1
+  }
+  n="${out##*image }"
+  regional_put "${stage}/${n}" "${n}"
+  rm -rf "${stage}"
+  echo "${n}"
+}
+
+#######################################
+# Makes image N readable on the instance; prints the directory there. (The local
+# instances see the host's files.)
+#######################################
+regional_fetch_for() {
+  local id="$1" n="$2" dir
+  dir="$(local_regional_dir)/${n}"
+  [[ -f "${dir}/fsimage_${n}" ]] || {
+    err "regional image ${n} not found in $(local_regional_dir)"
+    return 1
+  }
+  echo "${dir}"
+}
+
+#######################################
+# Test/benchmark: the zone is lost. Every process of its instances killed, links down,
+# its volumes unavailable, nothing launches there until local_zone_restore.
+#######################################
+local_zone_lose() {
+  local zone="$1" idir id
+  local_put "$(local_dir)/zones/${zone}" "lost"
+  for idir in "$(local_dir)"/instances/*; do
+    [[ -d "${idir}" && "$(local_get "${idir}/zone")" == "${zone}" ]] || continue
+    id="$(basename "${idir}")"
+    [[ "$(local_get "${idir}/state")" != "terminated" ]] || continue
+    local_kill_instance "${id}" || true
+  done
+}
+
+#######################################
+# Test/benchmark: the zone is cut off. Its instances keep running; their bridge ports move
+# to an island bridge of the zone (they still reach each other, nothing else).
+#######################################
+local_zone_cut() {
+  local zone="$1" br="${CFG[LOCAL_BRIDGE_NS]}" island idir
+  island="bz-${zone: -8}"
+  local_put "$(local_dir)/zones/${zone}" "cut"
+  ip -n "${br}" link show "${island}" >/dev/null 2>&1 \
+    || { ip -n "${br}" link add "${island}" type bridge && ip -n "${br}" link set "${island}" up; }
+  for idir in "$(local_dir)"/instances/*; do
+    [[ -d "${idir}" && "$(local_get "${idir}/zone")" == "${zone}" ]] || continue
+    [[ "$(local_get "${idir}/state")" != "terminated" ]] || continue
+    ip -n "${br}" link set "v${idir##*-i}" master "${island}" 2>/dev/null || true
+  done
+}
+
+#######################################
+# Test/benchmark: the zone is back: links rejoin the bridge (a lost zone's instances stay
+# dead, like machines that crashed; their links come back up).
+#######################################
+local_zone_restore() {
+  local zone="$1" br="${CFG[LOCAL_BRIDGE_NS]}" idir id
+  for idir in "$(local_dir)"/instances/*; do
+    [[ -d "${idir}" && "$(local_get "${idir}/zone")" == "${zone}" ]] || continue
+    id="$(basename "${idir}")"
+    [[ "$(local_get "${idir}/state")" != "terminated" ]] || continue
+    ip -n "${br}" link set "v${idir##*-i}" master br0 2>/dev/null || true
+    if netns_exists "${id}"; then
+      ip -n "${id}" link set eth0 up 2>/dev/null || true
+    fi
+  done
+  rm -f "$(local_dir)/zones/${zone}"
 }
 
 # ---- administration (tests, benchmark) --------------------------------------------------

@@ -51,11 +51,7 @@ local_cluster_config() {
     "ipc.client.connect.max.retries.on.timeouts=2"
   LT_DFS_COMMON=("dfs.replication=2" "dfs.heartbeat.interval=1" "dfs.permissions.enabled=false"
     "dfs.client.block.write.replace-datanode-on-failure.enable=false")
-  xml_conf "${LT_DIR}/conf/nn/hdfs-site.xml" "${LT_DFS_COMMON[@]}" \
-    "dfs.namenode.name.dir=file://${LT_DIR}/mnt/name" "dfs.namenode.rpc-bind-host=0.0.0.0" \
-    "dfs.namenode.http-address=0.0.0.0:9870" "dfs.namenode.safemode.extension=0" \
-    "dfs.namenode.datanode.registration.ip-hostname-check=false" \
-    "dfs.namenode.handler.count=4"
+  local_nn_site
   cp "${LT_DIR}/conf/nn/core-site.xml" "${LT_DIR}/conf/client/core-site.xml"
   xml_conf "${LT_DIR}/conf/client/hdfs-site.xml" "${LT_DFS_COMMON[@]}"
   local l4j="log4j.rootLogger=INFO,console
@@ -78,11 +74,24 @@ log4j.appender.console.layout.ConversionPattern=%d{HH:mm:ss.SSS} %p %c{1}: %m%n"
 }
 
 #######################################
-# Starts a DataNode in a new instance of zone-b. Arguments: DataNode number.
+# Writes the NameNode's hdfs-site.xml; arguments: extra KEY=value pairs.
+#######################################
+local_nn_site() {
+  xml_conf "${LT_DIR}/conf/nn/hdfs-site.xml" "dfs.replication=2" "dfs.heartbeat.interval=1" \
+    "dfs.permissions.enabled=false" \
+    "dfs.client.block.write.replace-datanode-on-failure.enable=false" \
+    "dfs.namenode.name.dir=file://${LT_DIR}/mnt/name" "dfs.namenode.rpc-bind-host=0.0.0.0" \
+    "dfs.namenode.http-address=0.0.0.0:9870" "dfs.namenode.safemode.extension=0" \
+    "dfs.namenode.datanode.registration.ip-hostname-check=false" \
+    "dfs.namenode.handler.count=4" "$@"
+}
+
+#######################################
+# Starts a DataNode in a new instance. Arguments: DataNode number, zone (default zone-b).
 #######################################
 local_start_datanode() {
-  local n="$1" id ip
-  id="$(launch_instance zone-b "")"
+  local n="$1" zone="${2:-zone-b}" id ip
+  id="$(launch_instance "${zone}" "")"
   ip="$(cat "${LT_DIR}/state/instances/${id}/ip")"
   mkdir -p "${LT_DIR}/conf/dn${n}"
   cp "${LT_DIR}/conf/nn/core-site.xml" "${LT_DIR}/conf/nn/log4j.properties" "${LT_DIR}/conf/dn${n}/"
@@ -149,4 +158,67 @@ local_cluster_down() {
 #######################################
 hdfs_client() {
   run_client "${HL}" "${LT_DIR}/conf/client" fs "$@"
+}
+
+#######################################
+# Cross-zone cluster (issue 11): a JournalNode in an instance of each zone (their data on
+# the host, like each zone's own disk), the NameNode in zone-a with its edit log first on
+# the quorum (required) and then on its volume, its fsimage_0 pushed to the regional store,
+# DataNodes in zone-b and zone-c (replication 2: a block on both). JOURNAL_URI is appended
+# to the nn-relaunch config.
+#######################################
+local_qjm_cluster_up() {
+  local_net_up
+  local z id ip hosts=()
+  for z in zone-a zone-b zone-c; do
+    id="$(launch_instance "${z}" "")"
+    ip="$(cat "${LT_DIR}/state/instances/${id}/ip")"
+    mkdir -p "${LT_DIR}/conf/jn-${z}" "${LT_DIR}/data/jn-${z}"
+    cp "${LT_DIR}/conf/nn/core-site.xml" "${LT_DIR}/conf/nn/log4j.properties" "${LT_DIR}/conf/jn-${z}/"
+    xml_conf "${LT_DIR}/conf/jn-${z}/hdfs-site.xml" \
+      "dfs.journalnode.edits.dir=${LT_DIR}/data/jn-${z}" \
+      "dfs.journalnode.rpc-address=0.0.0.0:8485" "dfs.journalnode.http-address=0.0.0.0:8480"
+    local_exec "${id}" "${HL}" "${LT_DIR}/conf/jn-${z}" daemon journalnode "${LT_DIR}/logs/jn-${z}.log"
+    echo "${id}" >"${LT_DIR}/jn-${z}"
+    hosts+=("${ip}:8485")
+  done
+  local uri
+  uri="qjournal://$(IFS=';'; echo "${hosts[*]}")/mz"
+  echo "${uri}" >"${LT_DIR}/journal_uri"
+  local_nn_site "dfs.namenode.edits.dir=${uri},file://${LT_DIR}/mnt/name" \
+    "dfs.namenode.edits.dir.required=${uri}"
+  printf 'JOURNAL_URI=%s\n' "${uri}" >>"${CONF}"
+  for z in zone-a zone-b zone-c; do
+    wait_until 60 0.5 jn_answers "$(cat "${LT_DIR}/jn-${z}")" || {
+      tail -n 20 "${LT_DIR}/logs/jn-${z}.log" >&2
+      return 1
+    }
+  done
+  local_create_volume nnvol zone-a 128
+  local nn loop
+  nn="$(launch_instance zone-a "")"
+  attach_volume nnvol "${nn}"
+  loop="$(losetup -n -O NAME -j "${LT_DIR}/state/volumes/nnvol/image")"
+  local_exec "${nn}" mount "${loop}" "${LT_DIR}/mnt"
+  local_exec "${nn}" "${HL}" "${LT_DIR}/conf/nn" format CID-local-test >"${LT_DIR}/logs/format.log" 2>&1
+  local_exec "${nn}" bash -c "${CFG[NN_START_COMMAND]}"
+  move_address "${LT_ADDR}" "${nn}"
+  echo "${nn}" >"${LT_DIR}/first_nn"
+  "${HA_HOME}/bin/nn-image-push" --config "${CONF}" >"${LT_DIR}/logs/push0.log" 2>&1 || {
+    cat "${LT_DIR}/logs/push0.log" >&2
+    return 1
+  }
+  local_start_datanode 1 zone-b >"${LT_DIR}/dn-zone-b"
+  local_start_datanode 2 zone-c >"${LT_DIR}/dn-zone-c"
+  wait_until 120 0.5 live_datanodes_are 2 || {
+    tail -n 30 "${LT_DIR}"/logs/*.log >&2
+    return 1
+  }
+}
+
+#######################################
+# True when the JournalNode of the instance listens (checked from inside its namespace).
+#######################################
+jn_answers() {
+  [[ -n "$(ip netns exec "$1" ss -Hltn "sport = :8485")" ]]
 }
