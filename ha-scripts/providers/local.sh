@@ -12,6 +12,7 @@
 #   volumes/NAME/{image,zone,attached,tags/KEY}   instances/ID/{zone,ip,pid,state,volume,epoch}
 #   addresses/IP (holder id)                      seq (instance counter)
 #   zones/ZONE (lost | cut; absent = healthy)     regional/ (LOCAL_REGIONAL_DIR default)
+#   faults/launch-ZONE (tests: launches there fail)
 # Zones: "lost" kills every process of the zone's instances (links down), its volumes are
 # unavailable and nothing launches there; "cut" keeps the processes running but moves the
 # zone's links onto an island bridge (br-ZONE): the zone talks only to itself, the control
@@ -211,6 +212,11 @@ launch_instance() {
   mkdir -p "${dir}/instances"
   if [[ "$(zone_state "${zone}")" != "ok" ]]; then
     err "zone ${zone} is $(zone_state "${zone}"): cannot launch there"
+    return 1
+  fi
+  if [[ -f "${dir}/faults/launch-${zone}" ]]; then
+    # Tests: the zone is up but takes no new instance (EC2: InsufficientInstanceCapacity).
+    err "zone ${zone}: no capacity for a new instance (fault ${dir}/faults/launch-${zone})"
     return 1
   fi
   seq="$(local_get "${dir}/seq")"

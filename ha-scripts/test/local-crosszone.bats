@@ -270,3 +270,49 @@ jn_caught_up() {
   verify_acked ops1 --metadata-only
   assert_success
 }
+
+@test "cross-zone: the zone is up but takes no replacement -> same-zone fence and detach, then cross-zone; relaunch killed after the restore, rerun converges to one NameNode" {
+  local home nn zone
+  home="$(tag_of nnvol successor)"
+  while [[ -n "$(tag_of "${home}" successor)" ]]; do home="$(tag_of "${home}" successor)"; done
+  nn="$(holder_of "${home}")"
+  zone="$(cat "${LT_DIR}/state/volumes/${home}/zone")"
+  writer_start ops4
+  wait_until 180 0.5 acks_at_least ops4 12
+  local_kill_instance "${nn}"
+  mkdir -p "${LT_DIR}/state/faults"
+  touch "${LT_DIR}/state/faults/launch-${zone}"
+  local before
+  before="$(acks ops4)"
+  NNR_TEST_KILL_AFTER_STEP=restore run "${HA_HOME}/bin/nn-relaunch" --config "${CONF}"
+  echo "${output}"
+  assert_equal "${status}" 137
+  assert_output --partial "step detach    ok"
+  assert_output --partial "launch in ${zone} failed: going cross-zone"
+  assert_output --partial "step restore   ok"
+  run "${HA_HOME}/bin/nn-relaunch" --config "${CONF}"
+  echo "${output}"
+  assert_success
+  assert_output --partial "resuming"
+  assert_output --partial "already restored"
+  rm -f "${LT_DIR}/state/faults/launch-${zone}"
+  local new
+  new="$(tag_of "${home}" successor)"
+  [[ -n "${new}" ]]
+  [[ "$(cat "${LT_DIR}/state/volumes/${new}/zone")" != "${zone}" ]]
+  # One NameNode: exactly one instance listens on 8020 and holds the address.
+  local id n=0
+  for id in $(ip netns list | awk '{print $1}' | grep "^${CFG[LOCAL_BRIDGE_NS]}-i"); do
+    if [[ -n "$(ip netns exec "${id}" ss -Hltn 'sport = :8020')" ]]; then
+      n=$((n + 1))
+      assert_equal "${id}" "$(holder_of "${new}")"
+    fi
+  done
+  assert_equal "${n}" 1
+  wait_until 180 0.5 acks_at_least ops4 $((before + 6))
+  writer_stop ops4
+  verify_acked ops4
+  echo "${output}"
+  assert_success
+  assert_output --partial " 0 differences"
+}
