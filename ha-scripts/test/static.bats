@@ -74,6 +74,35 @@ conf_error() {
   conf_error "${base[@]}" "CLUSTER_ID=a b"
   assert_failure 2
   assert_output --partial "CLUSTER_ID=a b"
+  # Cross-zone keys (issue 11).
+  conf_error "${base[@]}" "JOURNAL_URI=hdfs://jn1:8485/mz"
+  assert_failure 2
+  assert_output --partial "nn-relaunch: error: JOURNAL_URI=hdfs://jn1:8485/mz: expected qjournal://"
+  conf_error "${base[@]}" "JOURNAL_URI=qjournal://jn1:8485;jn2:8485/mz"
+  assert_failure 2
+  assert_output --partial "expected an odd number of JournalNodes, at least 3"
+  conf_error "${base[@]}" "JOURNAL_URI=qjournal://jn1:8485;jn2;jn3:8485/mz"
+  assert_failure 2
+  assert_output --partial "'jn2' is not host:port"
+  conf_error "${base[@]}" CROSS_ZONE=sometimes
+  assert_failure 2
+  assert_output "nn-relaunch: error: CROSS_ZONE=sometimes: expected auto or never"
+  conf_error "${base[@]}" JOURNAL_HTTP_PORT=http
+  assert_failure 2
+  assert_output "nn-relaunch: error: JOURNAL_HTTP_PORT=http: expected a non-negative integer"
+  conf_error "${base[@]}" "NAME_DIR_OWNER=hdfs user"
+  assert_failure 2
+  assert_output --partial "NAME_DIR_OWNER=hdfs user: expected user or user:group"
+  printf '%s\n' "${base[@]}" >"${BATS_TEST_TMPDIR}/z.conf"
+  run "${HA_HOME}/bin/nn-relaunch" --config "${BATS_TEST_TMPDIR}/z.conf" --zone-lost
+  assert_failure 2
+  assert_output "nn-relaunch: error: --zone-lost needs a ZONE"
+  run "${HA_HOME}/bin/nn-relaunch" --config "${BATS_TEST_TMPDIR}/z.conf" --zone-lost --dry-run
+  assert_failure 2
+  assert_output "nn-relaunch: error: --zone-lost needs a ZONE"
+  run "${HA_HOME}/bin/nn-image-push" --config "${BATS_TEST_TMPDIR}/z.conf" --now
+  assert_failure 2
+  assert_output "nn-image-push: error: unknown argument: --now (see --help)"
   # Nothing was created.
   [[ ! -e "${BATS_TEST_TMPDIR}/state" ]]
 }
