@@ -49,7 +49,7 @@ our_jars() {
   assert_output 3
   assert_equal "$(sed -n 's/^hadoop.version=//p' "${PKG}/BUILD-INFO")" "${HADOOP_VERSION:-3.4.2}"
   local x
-  for x in bin/install bin/zone-audit sbin/nn-relaunch sbin/nn-watch sbin/nn-host \
+  for x in bin/install bin/zone-audit sbin/nn-relaunch sbin/nn-watch sbin/nn-host sbin/nn-image-push \
     sbin/ec2-topology sbin/ec2-topology-table sbin/datanode-health-check.sh; do
     [[ -x "${PKG}/${x}" ]] || fail "${x} missing or not executable"
   done
