@@ -18,22 +18,28 @@ readonly NN_HTTP="${NN_IP}:9870"
 readonly RM_HTTP="${RM_IP}:8088"
 # The masters live in zone-c: until the NameNode can move between zones (issue 11), the
 # zone the lab kills is another one.
+# The NameNode's zone (its instance and volume) and the ResourceManager's, apart: the
+# NameNode's zone can be lost with a job still running (nn-zone-loss).
 readonly MASTER_ZONE="zone-c"
+readonly RM_ZONE="zone-b"
+# One JournalNode per zone (ours: the NameNode's edit log on the quorum, issue 11).
+readonly JN_HOSTS=(h-a1 h-b1 h-c1)
+readonly JOURNAL_ID="mzlab"
 
 # name zone rack ip roles: the project's reference topology, 3 zones x 2 racks x 2 hosts
 # (with one host per rack, replication 3 could never put a block in one zone).
 readonly -a HOSTS=(
   "nn-1 zone-c /zone-c/rack-1 ${NN_IP} namenode"
-  "rm-1 zone-c /zone-c/rack-2 ${RM_IP} resourcemanager"
-  "h-a1 zone-a /zone-a/rack-1 ${SUBNET}.101 datanode,nodemanager"
+  "rm-1 zone-b /zone-b/rack-2 ${RM_IP} resourcemanager"
+  "h-a1 zone-a /zone-a/rack-1 ${SUBNET}.101 datanode,nodemanager,journalnode"
   "h-a2 zone-a /zone-a/rack-1 ${SUBNET}.102 datanode,nodemanager"
   "h-a3 zone-a /zone-a/rack-2 ${SUBNET}.103 datanode,nodemanager"
   "h-a4 zone-a /zone-a/rack-2 ${SUBNET}.104 datanode,nodemanager"
-  "h-b1 zone-b /zone-b/rack-1 ${SUBNET}.111 datanode,nodemanager"
+  "h-b1 zone-b /zone-b/rack-1 ${SUBNET}.111 datanode,nodemanager,journalnode"
   "h-b2 zone-b /zone-b/rack-1 ${SUBNET}.112 datanode,nodemanager"
   "h-b3 zone-b /zone-b/rack-2 ${SUBNET}.113 datanode,nodemanager"
   "h-b4 zone-b /zone-b/rack-2 ${SUBNET}.114 datanode,nodemanager"
-  "h-c1 zone-c /zone-c/rack-1 ${SUBNET}.121 datanode,nodemanager"
+  "h-c1 zone-c /zone-c/rack-1 ${SUBNET}.121 datanode,nodemanager,journalnode"
   "h-c2 zone-c /zone-c/rack-1 ${SUBNET}.122 datanode,nodemanager"
   "h-c3 zone-c /zone-c/rack-2 ${SUBNET}.123 datanode,nodemanager"
   "h-c4 zone-c /zone-c/rack-2 ${SUBNET}.124 datanode,nodemanager"
@@ -142,27 +148,60 @@ net_attach() {
 }
 
 #######################################
+# Kills every process of one namespace and deletes it.
+#######################################
+net_ns_kill() {
+  local ns="$1" pids tries=0
+  [[ -e "/run/netns/${ns}" ]] || return 0
+  while pids="$(ip netns pids "${ns}" 2>/dev/null)" && [[ -n "${pids}" ]]; do
+    # shellcheck disable=SC2086  # a list of pids
+    kill -9 ${pids} 2>/dev/null || true
+    sleep 0.1
+    tries=$((tries + 1))
+    ((tries < 100)) || break
+  done
+  ip netns del "${ns}" 2>/dev/null || true
+}
+
+#######################################
 # Kills every process in every lab namespace and deletes the namespaces. Idempotent: also
 # cleans what an earlier, killed run left behind.
 #######################################
 net_down() {
-  local ns pids tries
-  for ns in /run/netns/"${NS_PREFIX}"-*; do
-    [[ -e "${ns}" ]] || continue
-    ns="$(basename "${ns}")"
-    tries=0
-    while pids="$(ip netns pids "${ns}" 2>/dev/null)" && [[ -n "${pids}" ]]; do
-      # shellcheck disable=SC2086  # a list of pids
-      kill -9 ${pids} 2>/dev/null || true
-      sleep 0.1
-      tries=$((tries + 1))
-      ((tries < 100)) || break
+  local ns pass
+  # The client namespace first: nn-watch and a relaunch it started run there, and a
+  # relaunch still running would launch a new instance after the loop below passed it
+  # (seen: an instance holder outlived the run and kept the lab lock). Then every lab
+  # namespace, twice.
+  net_ns_kill "${CLIENT_NS}"
+  for pass in 1 2; do
+    for ns in /run/netns/"${NS_PREFIX}"-*; do
+      [[ -e "${ns}" ]] || continue
+      net_ns_kill "$(basename "${ns}")"
     done
-    ip netns del "${ns}" 2>/dev/null || true
   done
   # A daemon started into an instance by nsenter (the NameNode after a relaunch) was once
   # seen alive after its namespace was gone: end every JVM the lab marked.
   pkill -9 -f -- "-Dmultizone.lab=1" 2>/dev/null || true
+  lock_holders_kill
+}
+
+#######################################
+# Ends every process that still holds the lab's lock (every process a lab run starts
+# inherits its descriptor) and lives in another network namespace than this shell: what the
+# namespace loop cannot see, such as an instance holder whose namespace name was bound in
+# another mount namespace (seen: a relaunched NameNode's instance outlived the run).
+#######################################
+lock_holders_kill() {
+  local lock="${LAB_LOCK:-/run/multizone-lab.lock}" d pid me
+  me="$(readlink /proc/self/ns/net)"
+  for d in /proc/[0-9]*; do
+    pid="${d#/proc/}"
+    [[ "$(readlink "${d}/ns/net" 2>/dev/null)" != "${me}" ]] || continue
+    if find "${d}/fd" -maxdepth 1 -lname "${lock}" 2>/dev/null | grep -q .; then
+      kill -9 "${pid}" 2>/dev/null || true
+    fi
+  done
 }
 
 #######################################
@@ -260,8 +299,16 @@ write_site_files() {
     yarn=(--include "${snip}/yarn-site.xml")
     sched=(--include "${snip}/capacity-scheduler.xml")
     # The re-spread plugin looks at the zones every second and rescans 5 s after a return.
+    # The NameNode's edit log first on a JournalNode per zone (required), then on its volume:
+    # nn-relaunch can bring it back in another zone with no acknowledged edit lost.
     hdfs_ours=("dfs.namenode.zone-placement.respread.settle-ms=5000"
-      "dfs.namenode.zone-placement.respread.poll-interval-ms=1000")
+      "dfs.namenode.zone-placement.respread.poll-interval-ms=1000"
+      "dfs.namenode.edits.dir=$(journal_uri),file://$(name_dir)"
+      "dfs.namenode.edits.dir.required=$(journal_uri)"
+      # Clients (tasks, AMs, NodeManagers, the writer) wait out a NameNode relaunch instead of
+      # failing after ipc.client.connect.max.retries: Hadoop's retry policy for a non-HA
+      # NameNode, a retry every 2 s for up to 120 s.
+      "dfs.client.retry.policy.enabled=true" "dfs.client.retry.policy.spec=2000,60")
     # The RM reads DataNode liveness from the NameNode's /jmx (no HDFS superuser needed);
     # a short grace before requeueing (the lab's failure detection is short too).
     yarn_ours=("yarn.scheduler.zone-placement.datanode.report-source.class=io.multizone.yarn.liveness.JmxDataNodeReportSource"
@@ -350,7 +397,9 @@ host_conf() {
   site_add "${dir}/mapred-site.xml" --include "${shared}/mapred-site.xml"
   site_add "${dir}/capacity-scheduler.xml" --include "${shared}/capacity-scheduler.xml"
   site_add "${dir}/hdfs-site.xml" --include "${shared}/hdfs-site.xml" \
-    "dfs.datanode.hostname=${ip}" "dfs.datanode.data.dir=file://${data}/dn"
+    "dfs.datanode.hostname=${ip}" "dfs.datanode.data.dir=file://${data}/dn" \
+    "dfs.journalnode.edits.dir=${data}/jn" "dfs.journalnode.rpc-address=0.0.0.0:8485" \
+    "dfs.journalnode.http-address=0.0.0.0:8480"
   site_add "${dir}/yarn-site.xml" --include "${shared}/yarn-site.xml" \
     "yarn.nodemanager.hostname=${ip}" "yarn.nodemanager.local-dirs=${data}/nm-local" \
     "yarn.nodemanager.log-dirs=${data}/nm-logs"
@@ -368,6 +417,7 @@ daemon_start() {
     datanode) class=org.apache.hadoop.hdfs.server.datanode.DataNode heap=128m ;;
     resourcemanager) class=org.apache.hadoop.yarn.server.resourcemanager.ResourceManager heap=384m ;;
     nodemanager) class=org.apache.hadoop.yarn.server.nodemanager.NodeManager heap=160m ;;
+    journalnode) class=org.apache.hadoop.hdfs.qjournal.server.JournalNode heap=96m ;;
     *) return 2 ;;
   esac
   conf="${LAB_CLUSTER}/conf/${host}"
@@ -393,8 +443,36 @@ host_start() {
   local host="$1" role roles
   roles="$(host_field "${host}" roles)"
   for role in ${roles//,/ }; do
-    daemon_start "${host}" "${role}"
+    role_wanted "${role}" || continue
+    daemon_running "${host}" "${role}" || daemon_start "${host}" "${role}"
   done
+}
+
+#######################################
+# JournalNodes belong to ours only (stock keeps its edit log on the NameNode's volume).
+#######################################
+role_wanted() {
+  [[ "$1" != "journalnode" || "${LAB_POLICY:-}" == "ours" ]]
+}
+
+daemon_running() {
+  local pidfile="${LAB_CLUSTER}/pids/$1.$2"
+  [[ -f "${pidfile}" ]] && kill -0 "$(cat "${pidfile}")" 2>/dev/null
+}
+
+#######################################
+# The qjournal URI of the JournalNodes (one per zone).
+#######################################
+journal_uri() {
+  local h hosts=()
+  for h in "${JN_HOSTS[@]}"; do
+    hosts+=("$(host_field "${h}" ip):8485")
+  done
+  echo "qjournal://$(IFS=';'; echo "${hosts[*]}")/${JOURNAL_ID}"
+}
+
+jn_listening() {
+  [[ -n "$(ip netns exec "$(ns_of "$1")" ss -Hltn 'sport = :8485')" ]]
 }
 
 #######################################
@@ -489,8 +567,17 @@ cluster_up() {
   mkdir -p "${LAB_CLUSTER}/logs"
   local lh="${LAB_HOME}/bin/lab-hadoop" nnconf="${LAB_CLUSTER}/conf/nn-1"
   local format="${lh} ${HADOOP_HOME} ${LAB_JAR} ${nnconf} format CID-mzlab"
+  if [[ "${policy}" == "ours" ]]; then
+    # The NameNode's format formats the JournalNodes too: they come first.
+    for h in "${JN_HOSTS[@]}"; do
+      daemon_start "${h}" journalnode
+    done
+    for h in "${JN_HOSTS[@]}"; do
+      wait_for 90 "the JournalNode on ${h}" jn_listening "${h}" || return 1
+    done
+  fi
   if [[ "${LAB_NN_ON_INSTANCE:-true}" == "true" ]]; then
-    write_nn_relaunch_config
+    write_nn_relaunch_config "${policy}"
     HA_HOME="${PKG_HOME}/libexec/multizone/ha-scripts" "${LAB_HOME}/bin/lab-nn-instance" \
       "${LAB_CLUSTER}/nn-relaunch.conf" up "${MASTER_ZONE}" \
       "${format} >${LAB_CLUSTER}/logs/format.log 2>&1" >"${LAB_CLUSTER}/nn-instance" \
@@ -498,6 +585,14 @@ cluster_up() {
       lab_err "NameNode instance failed: ${LAB_CLUSTER}/logs/nn-instance.log"
       return 1
     }
+    if [[ "${policy}" == "ours" ]]; then
+      # The regional copy of the fsimage a cross-zone relaunch restores (issue 11).
+      "${PKG_HOME}/sbin/nn-image-push" --config "${LAB_CLUSTER}/nn-relaunch.conf" \
+        >"${LAB_CLUSTER}/logs/nn-image-push.log" 2>&1 || {
+        lab_err "nn-image-push failed: ${LAB_CLUSTER}/logs/nn-image-push.log"
+        return 1
+      }
+    fi
   else
     bash -c "${format}" >"${LAB_CLUSTER}/logs/format.log" 2>&1 || {
       lab_err "NameNode format failed: ${LAB_CLUSTER}/logs/format.log"
@@ -520,7 +615,8 @@ cluster_up() {
 # lab's bridge and client namespaces, timings of a small name dir).
 #######################################
 write_nn_relaunch_config() {
-  local lh="${LAB_HOME}/bin/lab-hadoop" r="${LAB_CLUSTER}"
+  local policy="$1" lh="${LAB_HOME}/bin/lab-hadoop" r="${LAB_CLUSTER}" journal=""
+  [[ "${policy}" != "ours" ]] || journal="$(journal_uri)"
   cat >"${r}/nn-relaunch.conf" <<EOF
 PROVIDER=local
 CLUSTER_ID=CID-mzlab
@@ -550,6 +646,7 @@ WATCH_INTERVAL=1
 WATCH_FAILURES=3
 WATCH_MIN_DOWN=2
 WATCH_PROBE_TIMEOUT=2
+JOURNAL_URI=${journal}
 EOF
 }
 
@@ -561,15 +658,17 @@ EOF
 # until all DataNodes and NodeManagers are registered: the state a scenario starts from.
 #######################################
 cluster_heal() {
-  local h role roles restarted=0
+  local h role roles restarted=0 jn_restarted=0
   for h in $(workers ""); do
     ip -n "$(ns_of "${h}")" link set eth0 up
     roles="$(host_field "${h}" roles)"
     for role in ${roles//,/ }; do
+      role_wanted "${role}" || continue
       if [[ ! -f "${LAB_CLUSTER}/pids/${h}.${role}" ]] \
         || ! kill -0 "$(cat "${LAB_CLUSTER}/pids/${h}.${role}")" 2>/dev/null; then
         daemon_start "${h}" "${role}"
         restarted=$((restarted + 1))
+        [[ "${role}" != "journalnode" ]] || jn_restarted=$((jn_restarted + 1))
       fi
     done
   done
@@ -577,6 +676,13 @@ cluster_heal() {
   n="$(workers "" | wc -l)"
   wait_for 240 "${n} live DataNodes" live_datanodes_are "${n}" \
     && wait_for 240 "${n} NodeManagers" active_nodemanagers_are "${n}" || return 1
+  if ((jn_restarted > 0)); then
+    # A JournalNode that was down gets the NameNode's edits again only from the next log
+    # segment on (QJM marks it out of sync): roll now, or losing another zone would leave
+    # the NameNode without a writable quorum.
+    client_java 128m org.apache.hadoop.hdfs.tools.DFSAdmin -rollEdits \
+      >>"${LAB_CLUSTER}/logs/roll-edits.log" 2>&1 || lab_err "rollEdits failed (see ${LAB_CLUSTER}/logs/roll-edits.log)"
+  fi
   ((restarted == 0)) || lab_say "  [${LAB_POLICY}] ${restarted} daemons restarted; all workers registered"
 }
 

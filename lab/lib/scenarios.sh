@@ -186,14 +186,14 @@ zone_audit() {
 }
 
 #######################################
-# The zone (not the masters' zone) whose loss would leave the most files unreadable now,
+# The zone (not a master's zone) whose loss would leave the most files unreadable now,
 # by zone-audit; ties go to the first. Prints the zone name.
 #######################################
 worst_zone() {
   local audit
   audit="$(zone_audit "${LAB_DFS}")"
   echo "${audit}" >"${LAB_RUN_POLICY}/audit-before-fault.json"
-  jq -r --arg m "${MASTER_ZONE}" '[.zones[] | .zone |= ltrimstr("/") | select(.zone != $m)]
+  jq -r --arg m "${MASTER_ZONE}" --arg r "${RM_ZONE}" '[.zones[] | .zone |= ltrimstr("/") | select(.zone != $m and .zone != $r)]
       | sort_by(-(.ifLost.filesUnreadable // 0)) | .[0].zone // empty' <<<"${audit}" 2>/dev/null || true
 }
 
@@ -476,15 +476,22 @@ read_ok_after() {
 # does; the run records that the NameNode stays away.
 #######################################
 scenario_namenode_loss() {
+  local what="${1:-machine}"
   clock_start
-  event phase "cluster ready; NameNode on instance $(cat "${LAB_CLUSTER}/nn-instance") (${MASTER_ZONE})"
+  if [[ "${what}" == "zone" ]]; then
+    event phase "cluster ready; NameNode on instance $(cat "${LAB_CLUSTER}/nn-instance") in ${MASTER_ZONE}, edit log $([[ "${LAB_POLICY}" == "ours" ]] && echo "first on JournalNodes in 3 zones" || echo "on its volume only")"
+  else
+    event phase "cluster ready; NameNode on instance $(cat "${LAB_CLUSTER}/nn-instance") (${MASTER_ZONE})"
+  fi
   writer_start
   job_start
   reader_start "${LAB_DFS}/input/part-000.txt"
   local ha="${PKG_HOME}/libexec/multizone/ha-scripts" watch_pid=""
   if [[ "${LAB_POLICY}" == "ours" ]]; then
-    # In the client namespace: the lab's cleanup (and --stop) ends it with the cluster.
-    ip netns exec "${CLIENT_NS}" "${PKG_HOME}/sbin/nn-watch" \
+    # In the client network namespace: the lab's cleanup (and --stop) ends it with the cluster.
+    # nsenter --net, not ip netns exec: the relaunch it starts adds instance namespaces,
+    # whose names must be bound in this (the host's) mount namespace, not in a private one.
+    nsenter --net="/run/netns/${CLIENT_NS}" "${PKG_HOME}/sbin/nn-watch" \
       --config "${LAB_CLUSTER}/nn-relaunch.conf" >"${LAB_RUN_POLICY}/logs/nn-watch.log" 2>&1 &
     watch_pid=$!
     event phase "writer, reader, wordcount and nn-watch started"
@@ -493,11 +500,21 @@ scenario_namenode_loss() {
   fi
   wait_for 300 "the job's maps to run" job_maps_running 0.05 || { outcome error; return 1; }
   wait_for 120 "10 acknowledged files" acks_at_least 10 || { outcome error; return 1; }
-  local kill_ms old acked_before
+  local kill_ms old acked_before h hosts=""
   acked_before="$(acks)"
-  read -r old kill_ms < <(HA_HOME="${ha}" "${LAB_HOME}/bin/lab-nn-instance" \
-    "${LAB_CLUSTER}/nn-relaunch.conf" kill)
-  event fault "NameNode machine ${old} lost (${acked_before} files acknowledged so far)" "${kill_ms}"
+  if [[ "${what}" == "zone" ]]; then
+    hosts="$(workers "${MASTER_ZONE}" | tr '\n' ' ')"
+    for h in ${hosts}; do
+      host_kill "${h}"
+    done
+    read -r old kill_ms < <(HA_HOME="${ha}" "${LAB_HOME}/bin/lab-nn-instance" \
+      "${LAB_CLUSTER}/nn-relaunch.conf" zone-lose "${MASTER_ZONE}")
+    event fault "${MASTER_ZONE} lost: NameNode machine ${old}, its volume, ${hosts% } (${acked_before} files acknowledged so far)" "${kill_ms}"
+  else
+    read -r old kill_ms < <(HA_HOME="${ha}" "${LAB_HOME}/bin/lab-nn-instance" \
+      "${LAB_CLUSTER}/nn-relaunch.conf" kill)
+    event fault "NameNode machine ${old} lost (${acked_before} files acknowledged so far)" "${kill_ms}"
+  fi
   local window="${LAB_NN_WINDOW}"
   if wait_for "${window}" "a read after the NameNode loss" recovery_seen "${kill_ms}"; then
     local r w
@@ -538,7 +555,10 @@ scenario_namenode_loss() {
     figure files_acknowledged "files acknowledged by the writer" "$(acks)" "" ""
     figure files_lost "acknowledged files lost or unreadable" "$(acks)" "" lower
   fi
-  [[ -z "${watch_pid}" ]] || kill "${watch_pid}" 2>/dev/null || true
+  if [[ -n "${watch_pid}" ]]; then
+    pkill -f -- "nn-watch --config ${LAB_CLUSTER}/nn-relaunch.conf" 2>/dev/null || true
+    kill "${watch_pid}" 2>/dev/null || true
+  fi
 }
 
 #######################################
@@ -556,12 +576,13 @@ recovery_seen() {
       case "${line}" in
         *"relaunching"*) event detected "nn-watch: NameNode down, relaunching" ;;
         *"step launch "*" ok "*) event phase "nn-relaunch: new instance launched" ;;
+        *"step restore "*" ok "*) event phase "nn-relaunch: name dir restored in another zone" ;;
         *"step start "*" ok "*) event phase "nn-relaunch: NameNode started" ;;
         *"step address "*" ok "*) event phase "nn-relaunch: address moved" ;;
         *"step safemode "*" ok "*) event recovered "nn-relaunch: NameNode out of safe mode" ;;
         *) ;;
       esac
-    done < <(grep -E 'relaunching|step (launch|start|address|safemode) +ok' "${log}" || true)
+    done < <(grep -E 'relaunching|step (launch|restore|start|address|safemode) +ok' "${log}" || true)
   fi
   read_ok_after "$1"
 }

@@ -9,7 +9,7 @@ setup() {
 @test "an unknown scenario is refused by name, with the known ones" {
   run "${LAB}" --scenario zone-los --no-build
   [ "${status}" -eq 2 ]
-  [[ "${output}" == *"--scenario zone-los: unknown scenario (known: zone-loss, datanode-loss, namenode-loss, all)"* ]]
+  [[ "${output}" == *"--scenario zone-los: unknown scenario (known: zone-loss, datanode-loss, namenode-loss, nn-zone-loss, all)"* ]]
 }
 
 @test "a bad policy is refused" {
