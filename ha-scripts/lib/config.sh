@@ -66,6 +66,7 @@ declare -gA CFG_DEFAULTS=(
   [AWS_SSM_ONLINE_TIMEOUT]="600"
   [AWS_REQUIRE_INSTANCE_PROFILE]="true"
   [AWS_VERIFY_VIA]="private-ip"
+  [AWS_REGIONAL_S3_URI]=""
   # local provider
   [LOCAL_STATE_DIR]=""
   [LOCAL_ZONES]="zone-a,zone-b,zone-c"
