@@ -25,7 +25,19 @@ process per call, so the setup costs one Python start instead of one per CLI cal
                                        its id
   moto_world.py URL lt-bare            a launch template without an instance profile; prints
                                        its id
+  moto_world.py URL bucket NAME        creates an S3 bucket
+  moto_world.py URL image S3URI CID N [CLUSTERID]
+                                       stores an image set under S3URI/CID/N/ (VERSION with
+                                       CLUSTERID, default CID; fsimage_N; fsimage_N.md5 as
+                                       Hadoop writes it) and sets S3URI/CID/latest = N
+  moto_world.py URL put S3URI VALUE    writes an S3 object
+  moto_world.py URL get S3URI          prints an S3 object ("absent" when there is none)
+  moto_world.py URL keys S3URI         prints the keys under a prefix, one a line
+  moto_world.py URL volumes-for VOL    prints "id zone state" of every volume tagged
+                                       nn-relaunch:predecessor=VOL
+  moto_world.py URL volume VOL         prints describe-volumes of VOL as JSON
 """
+import hashlib
 import ipaddress
 import json
 import sys
@@ -37,6 +49,32 @@ import boto3
 def ec2(url):
     return boto3.client("ec2", endpoint_url=url, region_name="us-east-1",
                         aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def s3(url):
+    return boto3.client("s3", endpoint_url=url, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def s3_split(uri):
+    bucket, _, key = uri[len("s3://"):].partition("/")
+    return bucket, key
+
+
+def image(url, uri, cid, n, cluster_id=None):
+    """An image set as nn-host export-image leaves it, under URI/CID/N/, and latest = N."""
+    c = s3(url)
+    bucket, prefix = s3_split(uri.rstrip("/") + "/")
+    base = f"{prefix}{cid}/"
+    fsimage = f"fsimage-of-{cid}-at-{n}\n".encode() * 64
+    version = (f"#Mon Nov 30 12:00:00 UTC 2026\nnamespaceID=1234\nclusterID={cluster_id or cid}\n"
+               f"cTime=0\nstorageType=NAME_NODE\nblockpoolID=BP-1-127.0.0.1-1\n"
+               f"layoutVersion=-67\n").encode()
+    md5 = f"{hashlib.md5(fsimage).hexdigest()} *fsimage_{n}\n".encode()
+    for name, body in (("VERSION", version), (f"fsimage_{n}", fsimage),
+                       (f"fsimage_{n}.md5", md5)):
+        c.put_object(Bucket=bucket, Key=f"{base}{n}/{name}", Body=body)
+    c.put_object(Bucket=bucket, Key=f"{base}latest", Body=f"{n}\n".encode())
 
 
 def subnets(c):
@@ -158,6 +196,29 @@ def main(argv):
             LaunchTemplateName="bare-template",
             LaunchTemplateData={"ImageId": "ami-03cf127a", "InstanceType": "t3.small"},
         )["LaunchTemplate"]["LaunchTemplateId"])
+    elif cmd == "bucket":
+        s3(url).create_bucket(Bucket=args[0])
+    elif cmd == "image":
+        image(url, *args)
+    elif cmd == "put":
+        bucket, key = s3_split(args[0])
+        s3(url).put_object(Bucket=bucket, Key=key, Body=args[1].encode())
+    elif cmd == "get":
+        bucket, key = s3_split(args[0])
+        try:
+            sys.stdout.write(s3(url).get_object(Bucket=bucket, Key=key)["Body"].read().decode())
+        except s3(url).exceptions.NoSuchKey:
+            print("absent")
+    elif cmd == "keys":
+        bucket, prefix = s3_split(args[0])
+        for o in s3(url).list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
+            print(o["Key"])
+    elif cmd == "volumes-for":
+        for v in c.describe_volumes(Filters=[{"Name": "tag:nn-relaunch:predecessor",
+                                              "Values": [args[0]]}])["Volumes"]:
+            print(v["VolumeId"], v["AvailabilityZone"], v["State"])
+    elif cmd == "volume":
+        print(json.dumps(c.describe_volumes(VolumeIds=[args[0]])["Volumes"][0], default=str))
     else:
         sys.exit(f"unknown command {cmd}")
 
