@@ -11,14 +11,8 @@
 
 setup_file() {
   load helpers/common
-  local reason=""
-  if ((EUID != 0)); then
-    reason="needs root (network/mount namespaces, loop devices)"
-  elif [[ ! -f "${HADOOP_CLASSPATH_FILE:-${HA_HOME}/target/hadoop.classpath}" ]]; then
-    reason="no Hadoop classpath file (run through Maven: mvn -pl ha-scripts verify)"
-  elif ! command -v java >/dev/null; then
-    reason="java not installed"
-  fi
+  local reason
+  reason="$(root_e2e_skip_reason)"
   if [[ -n "${reason}" ]]; then
     echo "${reason}" >"${BATS_FILE_TMPDIR}/skip"
     return 0

@@ -25,6 +25,19 @@ require_root() {
 }
 
 #######################################
+# Prints why the root end-to-end tests cannot run here (nothing when they can).
+#######################################
+root_e2e_skip_reason() {
+  if ((EUID != 0)); then
+    echo "needs root (network/mount namespaces, loop devices)"
+  elif [[ ! -f "${HADOOP_CLASSPATH_FILE:-${HA_HOME}/target/hadoop.classpath}" ]]; then
+    echo "no Hadoop classpath file (run through Maven: mvn -pl ha-scripts verify)"
+  elif ! command -v java >/dev/null; then
+    echo "java not installed"
+  fi
+}
+
+#######################################
 # Prints a free TCP port on 127.0.0.1.
 #######################################
 free_port() {

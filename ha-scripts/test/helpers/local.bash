@@ -119,22 +119,29 @@ live_datanodes_are() {
 }
 
 #######################################
-# Brings up: network, volume, first NameNode instance (format once, here only), address,
-# two DataNodes. Prints nothing; records ids in LT_DIR.
+# The volume nnvol in zone-a, the first NameNode instance there: mounted, formatted (here
+# only), started, holding the address; its id in LT_DIR/first_nn.
 #######################################
-local_cluster_up() {
-  local_net_up
+local_first_namenode_up() {
   local_create_volume nnvol zone-a 128
-  local nn
+  local nn loop
   nn="$(launch_instance zone-a "")"
   attach_volume nnvol "${nn}"
-  local loop
   loop="$(losetup -n -O NAME -j "${LT_DIR}/state/volumes/nnvol/image")"
   local_exec "${nn}" mount "${loop}" "${LT_DIR}/mnt"
   local_exec "${nn}" "${HL}" "${LT_DIR}/conf/nn" format CID-local-test >"${LT_DIR}/logs/format.log" 2>&1
   local_exec "${nn}" bash -c "${CFG[NN_START_COMMAND]}"
   move_address "${LT_ADDR}" "${nn}"
   echo "${nn}" >"${LT_DIR}/first_nn"
+}
+
+#######################################
+# Brings up: network, volume, first NameNode instance (format once, here only), address,
+# two DataNodes. Prints nothing; records ids in LT_DIR.
+#######################################
+local_cluster_up() {
+  local_net_up
+  local_first_namenode_up
   local_start_datanode 1 >/dev/null
   local_start_datanode 2 >/dev/null
   wait_until 90 0.5 live_datanodes_are 2 || {
@@ -194,16 +201,7 @@ local_qjm_cluster_up() {
       return 1
     }
   done
-  local_create_volume nnvol zone-a 128
-  local nn loop
-  nn="$(launch_instance zone-a "")"
-  attach_volume nnvol "${nn}"
-  loop="$(losetup -n -O NAME -j "${LT_DIR}/state/volumes/nnvol/image")"
-  local_exec "${nn}" mount "${loop}" "${LT_DIR}/mnt"
-  local_exec "${nn}" "${HL}" "${LT_DIR}/conf/nn" format CID-local-test >"${LT_DIR}/logs/format.log" 2>&1
-  local_exec "${nn}" bash -c "${CFG[NN_START_COMMAND]}"
-  move_address "${LT_ADDR}" "${nn}"
-  echo "${nn}" >"${LT_DIR}/first_nn"
+  local_first_namenode_up
   "${HA_HOME}/bin/nn-image-push" --config "${CONF}" >"${LT_DIR}/logs/push0.log" 2>&1 || {
     cat "${LT_DIR}/logs/push0.log" >&2
     return 1
