@@ -873,9 +873,9 @@ echo \"image \$n\""
     return 1
   fi
   for f in VERSION "fsimage_${n}" "fsimage_${n}.md5"; do
-    aws_call s3api head-object --bucket "$(aws_s3_bucket)" --key "$(aws_s3_key "${n}/${f}")" \
-      >/dev/null 2>&1 || {
-      err "image push on ${id}: $(aws_s3_uri "${n}/${f}") not in the store after the upload; latest left as it is"
+    out="$(aws_call s3api head-object --bucket "$(aws_s3_bucket)" \
+      --key "$(aws_s3_key "${n}/${f}")" 2>&1)" || {
+      err "image push on ${id}: $(aws_s3_uri "${n}/${f}") not in the store after the upload ($(aws_error_line "${out}")); latest left as it is"
       return 1
     }
   done
@@ -894,7 +894,8 @@ regional_fetch_for() {
     err "regional image '${n}': not a transaction id"
     return 1
   }
-  dir="${CFG[MOUNT_POINT]%/}-restore/${n}"
+  dir="${CFG[MOUNT_POINT]%/}"
+  dir="${dir:-/nn}-restore/${n}"
   script="set -eu
 d=$(printf '%q' "${dir}")
 n=${n}

@@ -1011,24 +1011,32 @@ prod/CID-test-1/${IMG43}/fsimage_${IMG43}.md5"
 
 @test "aws cross-zone: create-volume retried with its client token -> one volume; killed before recording it -> the rerun takes it" {
   use_cross_zone
+  # The old volume as AWS describes a gp3 one with its own IOPS and throughput, encrypted
+  # with a customer key (moto's is a plain gp2): the new one is created alike.
+  local key=arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
+  fault "describe-volumes|jq|(.Volumes[] | select(.VolumeId == \"${VOL}\")) |= . + {VolumeType: \"gp3\", Iops: 4000, Throughput: 250, Encrypted: true, KmsKeyId: \"${key}\"}"
   # The first answer is lost (the volume was made): the retry, same token, gets it back.
   fault 'create-volume|jq|error("connection reset by peer")|fewer:1:create-volume'
   NNR_TEST_KILL_AFTER_STEP=volume relaunch --zone-lost us-east-1a
   assert_failure
   assert_output --partial "create-volume in us-east-1b failed (attempt 1 of 3; the same client token)"
   run grep -o '^ec2 create-volume .* --client-token [^ ]*' "${NNR_AWS_LOG}"
-  assert_line --index 0 --partial "--client-token nnr-${VOL}-1-us-east-1b"
-  assert_line --index 1 --partial "--client-token nnr-${VOL}-1-us-east-1b"
+  local create="ec2 create-volume --availability-zone us-east-1b --size 8 --volume-type gp3 --iops 4000 --throughput 250 --encrypted --kms-key-id ${key} --client-token nnr-${VOL}-1-us-east-1b"
+  assert_output "${create}
+${create}"
   local newvol
   newvol="$(new_volumes | awk '{ print $1 }')"
   [[ "${newvol}" == vol-* && "$(wc -w <<<"${newvol}")" -eq 1 ]]
+  run world volume "${newvol}"
+  assert_equal "$(jq -r '[.VolumeType, .Iops, .Encrypted, .KmsKeyId] | map(tostring) | join(" ")' <<<"${output}")" \
+    "gp3 4000 true ${key}"
   assert_equal "$(state | jq -r '.volume.tags["nn-relaunch:new-volume"]')" "${newvol}"
 
   # Killed between create-volume and recording its id: the rerun (another epoch, another
   # token) finds the volume made for ${VOL} in that zone instead of making a second one.
   world tag "${VOL}" nn-relaunch:new-volume ""
   world tag "${VOL}" nn-relaunch:target-zone ""
-  : >"${NNR_AWS_FAULTS}"
+  sed -i '/^create-volume/d' "${NNR_AWS_FAULTS}"
   : >"${NNR_AWS_LOG}"
   relaunch
   assert_success
