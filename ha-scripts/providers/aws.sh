@@ -670,7 +670,9 @@ create_volume() {
     "Name=availability-zone,Values=${zone}" "Name=status,Values=creating,available")" \
     || return 1
   id="$(jq -r '[.Volumes[]?] | sort_by(.CreateTime) | last | .VolumeId // ""' <<<"${out}")"
-  if [[ -z "${id}" ]]; then
+  if [[ -n "${id}" ]]; then
+    err "${id} was created in ${zone} for ${old} by an earlier run (not recorded then): taking it"
+  else
     out="$(aws_ec2 describe-volumes --volume-ids "${old}")" || return 1
     local v type
     v="$(jq -c '.Volumes[0]' <<<"${out}")"

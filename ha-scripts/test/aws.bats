@@ -1041,6 +1041,7 @@ ${create}"
   relaunch
   assert_success
   assert_output --partial "resuming"
+  assert_output --partial "${newvol} was created in us-east-1b for ${VOL} by an earlier run (not recorded then): taking it"
   assert_output --partial "created ${newvol} in us-east-1b"
   run grep -c '^ec2 create-volume' "${NNR_AWS_LOG}"
   assert_output "0"
