@@ -105,11 +105,14 @@ volume_info() {
     attachments="-"
   fi
   echo "${zone} ${state} ${attachments}"
-  local tag
+  local tag value
   if [[ -d "${vdir}/tags" ]]; then
+    # No process per tag: the lease's read-then-write must fit in LEASE_SETTLE on a busy host.
     for tag in "${vdir}"/tags/*; do
       [[ -f "${tag}" && "${tag}" != *.tmp.* ]] || continue
-      echo "$(basename "${tag}")=$(cat "${tag}")"
+      value=""
+      IFS= read -r value <"${tag}" || true
+      echo "${tag##*/}=${value}"
     done
   fi
 }
@@ -378,8 +381,10 @@ run_client() {
 # Prints a zone's state: ok, lost or cut.
 #######################################
 zone_state() {
-  local st
-  st="$(local_get "$(local_dir)/zones/$1")"
+  local f="${CFG[LOCAL_STATE_DIR]}/zones/$1" st=""
+  if [[ -f "${f}" ]]; then
+    IFS= read -r st <"${f}" || true
+  fi
   echo "${st:-ok}"
 }
 
