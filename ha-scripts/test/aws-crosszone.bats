@@ -259,7 +259,8 @@ ${create}"
   assert_success
   assert_output --partial "resuming"
   assert_output --partial "${newvol} was created in us-east-1b for ${VOL} by an earlier run (not recorded then): taking it"
-  assert_output --partial "created ${newvol} in us-east-1b"
+  assert_output --partial "step volume    ok"
+  assert_output --partial "${newvol} in us-east-1b for epoch 2"
   run grep -c '^ec2 create-volume' "${NNR_AWS_LOG}"
   assert_output "0"
   run new_volumes
