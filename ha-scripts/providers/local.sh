@@ -15,7 +15,7 @@
 #   faults/launch-ZONE (tests: launches there fail)
 # Zones: "lost" kills every process of the zone's instances (links down), its volumes are
 # unavailable and nothing launches there; "cut" keeps the processes running but moves the
-# zone's links onto an island bridge (br-ZONE): the zone talks only to itself, the control
+# zone's links onto an island bridge (bz-ZONE): the zone talks only to itself, the control
 # plane (this file, like EC2's regional API) cannot fence or run commands there. The
 # regional store is a host directory outside every zone (see regional_put).
 # Sourced, never executed.
@@ -538,12 +538,21 @@ local_zone_lose() {
 }
 
 #######################################
+# The island bridge of a cut-off zone, one per zone (an interface name: at most 15 bytes).
+#######################################
+local_island_of() {
+  local zone="$1"
+  ((${#zone} <= 12)) || zone="${zone: -12}"
+  echo "bz-${zone}"
+}
+
+#######################################
 # Test/benchmark: the zone is cut off. Its instances keep running; their bridge ports move
 # to an island bridge of the zone (they still reach each other, nothing else).
 #######################################
 local_zone_cut() {
   local zone="$1" br="${CFG[LOCAL_BRIDGE_NS]}" island idir
-  island="bz-${zone: -8}"
+  island="$(local_island_of "${zone}")"
   local_put "$(local_dir)/zones/${zone}" "cut"
   ip -n "${br}" link show "${island}" >/dev/null 2>&1 \
     || { ip -n "${br}" link add "${island}" type bridge && ip -n "${br}" link set "${island}" up; }
