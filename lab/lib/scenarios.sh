@@ -238,7 +238,7 @@ verify_acks() {
 #######################################
 scenario_zone_loss() {
   clock_start
-  event phase "cluster ready: $(workers "" | wc -l) DataNodes and NodeManagers"
+  event phase "cluster ready: $(workers "" | wc -l) DataNodes, $(role_hosts nodemanager | wc -l) NodeManagers"
   writer_start
   job_start
   event phase "writer and wordcount (${LAB_MAPS} maps) started"
@@ -250,12 +250,18 @@ scenario_zone_loss() {
   hosts="$(workers "${zone}" | tr '\n' ' ')"
   acked_before="$(acks)"
   local fault_ms
-  fault_ms="$(now_ms)"
-  for h in ${hosts}; do
-    host_kill "${h}"
-  done
-  event fault "${zone} lost: ${hosts% } killed (${acked_before} files acknowledged so far)" "${fault_ms}"
-  figure zone_killed "zone lost" "\"${zone}\"" "" ""
+  if [[ "${LAB_ZONE_FAULT}" == "cut" ]]; then
+    read -r _ fault_ms < <(zone_cut "${zone}")
+    [[ -n "${fault_ms}" ]] || { outcome error; return 1; }
+    event fault "${zone} cut off: ${hosts% } keep running, unreachable from the other zones (${acked_before} files acknowledged so far)" "${fault_ms}"
+  else
+    fault_ms="$(now_ms)"
+    for h in ${hosts}; do
+      host_kill "${h}"
+    done
+    event fault "${zone} lost: ${hosts% } killed (${acked_before} files acknowledged so far)" "${fault_ms}"
+  fi
+  figure zone_killed "zone $([[ "${LAB_ZONE_FAULT}" == "cut" ]] && echo "cut off" || echo "lost")" "\"${zone}\"" "" ""
   figure files_at_risk "files zone-audit said the loss would make unreadable" \
     "$(jq --arg z "/${zone}" '[.zones[] | select(.zone == $z) | .ifLost.filesUnreadable][0] // null' \
       "${LAB_RUN_POLICY}/audit-before-fault.json" 2>/dev/null || echo null)" "" lower
@@ -302,11 +308,16 @@ scenario_zone_loss() {
 #######################################
 zone_returns() {
   local zone="$1" h
+  zones_uncut
   for h in $(workers "${zone}"); do
     host_link_up "${h}"
     host_start "${h}"
   done
-  event phase "${zone} back: its DataNodes and NodeManagers restarted"
+  if [[ "${LAB_ZONE_FAULT}" == "cut" ]]; then
+    event phase "${zone} reachable again: its DataNodes and NodeManagers, still running, re-register"
+  else
+    event phase "${zone} back: its DataNodes and NodeManagers restarted"
+  fi
   local all
   all="$(workers "" | wc -l)"
   if wait_for 180 "every DataNode live" live_datanodes_are "${all}"; then
@@ -331,8 +342,8 @@ zone_returns() {
 # ---- scenario 2: DataNode loss under a job ---------------------------------------------
 
 #######################################
-# Prints "HOST INPUT" for the first running map attempt that reads a replica on its own
-# host (data-local), from the MapReduce AM's REST API through the RM's proxy; nothing if
+# Prints "HOST INPUT TASK" for the first running map attempt that reads a replica on its
+# own host (data-local), from the MapReduce AM's REST API through the RM's proxy; nothing if
 # none yet.
 #######################################
 data_local_running_map() {
@@ -349,7 +360,7 @@ data_local_running_map() {
     [[ -n "${input}" ]] || continue
     if jq -e --arg p "${input}" --arg h "${host}" 'select(.path == $p) | .hosts | index($h)' \
       "${LAB_RUN_POLICY}/inputs.jsonl" >/dev/null 2>&1; then
-      echo "$(host_of_ip "${host}") ${input}"
+      echo "$(host_of_ip "${host}") ${input} ${task}"
       return 0
     fi
   done
@@ -390,12 +401,12 @@ placement_of() {
 #######################################
 scenario_datanode_loss() {
   clock_start
-  event phase "cluster ready: $(workers "" | wc -l) DataNodes and NodeManagers"
+  event phase "cluster ready: $(workers "" | wc -l) DataNodes, $(role_hosts nodemanager | wc -l) NodeManagers"
   LAB_LINES="${LAB_LONG_LINES}" job_start
   event phase "wordcount (${LAB_MAPS} maps of about $((LAB_LONG_LINES * LAB_LINE_PAUSE_MS / 1000)) s) started"
   wait_for 300 "a running data-local map" found_data_local_map || { outcome error; return 1; }
-  local victim input kill_ms
-  read -r victim input <"${LAB_RUN_POLICY}/victim"
+  local victim input victim_task kill_ms
+  read -r victim input victim_task <"${LAB_RUN_POLICY}/victim"
   kill_ms="$(now_ms)"
   daemon_kill "${victim}" datanode
   event fault "DataNode of ${victim} killed under its data-local map (${input##*/}); NodeManager kept" "${kill_ms}"
@@ -406,9 +417,9 @@ scenario_datanode_loss() {
   job_finish
   local j="${LAB_RUN_POLICY}/job.json" task
   [[ -s "${j}" ]] || { outcome error; return 0; }
-  # The map that read the lost host's replica: its attempt on the victim host.
-  task="$(jq -r --arg h "$(host_field "${victim}" ip)" '[.attempts[] | select(.type == "MAP"
-      and (.host | split(":")[0]) == $h)] | sort_by(.start) | .[0].task // empty' "${j}")"
+  # The map that read the lost host's replica (seen running there, reading INPUT). Another
+  # map on that host reads another file: its replicas are not INPUT's.
+  task="${victim_task}"
   if [[ -n "${task}" ]]; then
     local first last rerun_s where
     first="$(jq -c --arg t "${task}" '[.attempts[] | select(.task == $t)] | sort_by(.start) | .[0]' "${j}")"
@@ -479,14 +490,14 @@ scenario_namenode_loss() {
   local what="${1:-machine}"
   clock_start
   if [[ "${what}" == "zone" ]]; then
-    event phase "cluster ready; NameNode on instance $(cat "${LAB_CLUSTER}/nn-instance") in ${MASTER_ZONE}, edit log $([[ "${LAB_POLICY}" == "ours" ]] && echo "first on JournalNodes in 3 zones" || echo "on its volume only")"
+    event phase "cluster ready; NameNode on instance $(nn_instance holder) in ${MASTER_ZONE}, edit log $([[ "${LAB_POLICY}" == "ours" ]] && echo "first on JournalNodes in 3 zones" || echo "on its volume only")"
   else
-    event phase "cluster ready; NameNode on instance $(cat "${LAB_CLUSTER}/nn-instance") (${MASTER_ZONE})"
+    event phase "cluster ready; NameNode on instance $(nn_instance holder) (${MASTER_ZONE})"
   fi
   writer_start
   job_start
   reader_start "${LAB_DFS}/input/part-000.txt"
-  local ha="${PKG_HOME}/libexec/multizone/ha-scripts" watch_pid=""
+  local watch_pid=""
   if [[ "${LAB_POLICY}" == "ours" ]]; then
     # In the client network namespace: the lab's cleanup (and --stop) ends it with the cluster.
     # nsenter --net, not ip netns exec: the relaunch it starts adds instance namespaces,
@@ -502,19 +513,22 @@ scenario_namenode_loss() {
   wait_for 120 "10 acknowledged files" acks_at_least 10 || { outcome error; return 1; }
   local kill_ms old acked_before h hosts=""
   acked_before="$(acks)"
-  if [[ "${what}" == "zone" ]]; then
+  if [[ "${what}" == "zone" && "${LAB_ZONE_FAULT}" == "cut" ]]; then
+    hosts="$(workers "${MASTER_ZONE}" | tr '\n' ' ')"
+    read -r old kill_ms < <(zone_cut "${MASTER_ZONE}")
+    event fault "${MASTER_ZONE} cut off: NameNode machine ${old} (still running), its volume, ${hosts% } unreachable from the other zones (${acked_before} files acknowledged so far)" "${kill_ms}"
+  elif [[ "${what}" == "zone" ]]; then
     hosts="$(workers "${MASTER_ZONE}" | tr '\n' ' ')"
     for h in ${hosts}; do
       host_kill "${h}"
     done
-    read -r old kill_ms < <(HA_HOME="${ha}" "${LAB_HOME}/bin/lab-nn-instance" \
-      "${LAB_CLUSTER}/nn-relaunch.conf" zone-lose "${MASTER_ZONE}")
+    read -r old kill_ms < <(nn_instance zone-lose "${MASTER_ZONE}")
     event fault "${MASTER_ZONE} lost: NameNode machine ${old}, its volume, ${hosts% } (${acked_before} files acknowledged so far)" "${kill_ms}"
   else
-    read -r old kill_ms < <(HA_HOME="${ha}" "${LAB_HOME}/bin/lab-nn-instance" \
-      "${LAB_CLUSTER}/nn-relaunch.conf" kill)
+    read -r old kill_ms < <(nn_instance kill)
     event fault "NameNode machine ${old} lost (${acked_before} files acknowledged so far)" "${kill_ms}"
   fi
+  [[ -n "${kill_ms}" ]] || { outcome error; return 1; }
   local window="${LAB_NN_WINDOW}"
   if wait_for "${window}" "a read after the NameNode loss" recovery_seen "${kill_ms}"; then
     local r w

@@ -18,6 +18,15 @@ setup() {
   [[ "${output}" == *"--policy mine: expected ours, stock or both"* ]]
 }
 
+@test "a bad zone fault is refused" {
+  run "${LAB}" --zone-fault partition --no-build
+  [ "${status}" -eq 2 ]
+  [[ "${output}" == *"--zone-fault partition: expected kill or cut"* ]]
+  run "${LAB}" --zone-fault
+  [ "${status}" -eq 2 ]
+  [[ "${output}" == *"--zone-fault needs a value"* ]]
+}
+
 @test "an unknown argument is refused" {
   run "${LAB}" --fast
   [ "${status}" -eq 2 ]
