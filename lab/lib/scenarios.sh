@@ -529,23 +529,24 @@ scenario_namenode_loss() {
     event fault "NameNode machine ${old} lost (${acked_before} files acknowledged so far)" "${kill_ms}"
   fi
   [[ -n "${kill_ms}" ]] || { outcome error; return 1; }
-  local window="${LAB_NN_WINDOW}"
+  local window="${LAB_NN_WINDOW}" fault="kill"
+  [[ "${what}" != "zone" || "${LAB_ZONE_FAULT}" != "cut" ]] || fault="cut"
   if wait_for "${window}" "a read after the NameNode loss" recovery_seen "${kill_ms}"; then
     local r w
     r="$(first_read_after "${kill_ms}")"
     event recovered "first read (begun after the loss) served" "${r}"
-    figure first_read_s "kill to first read" "$(jq -n "((${r} - ${kill_ms}) / 100 | round) / 10")" s lower
+    figure first_read_s "${fault} to first read" "$(jq -n "((${r} - ${kill_ms}) / 100 | round) / 10")" s lower
     wait_for 120 "a write begun after the NameNode loss" ack_begun_after "${kill_ms}" || true
     w="$(first_ack_after "${LAB_RUN_POLICY}/writer.acks" "${kill_ms}")"
     if [[ -n "${w}" ]]; then
       event recovered "first write acknowledged" "${w}"
-      figure first_write_s "kill to first write" "$(jq -n "((${w} - ${kill_ms}) / 100 | round) / 10")" s lower
+      figure first_write_s "${fault} to first write" "$(jq -n "((${w} - ${kill_ms}) / 100 | round) / 10")" s lower
     else
-      figure first_write_s "kill to first write" null s lower
+      figure first_write_s "${fault} to first write" null s lower
     fi
   else
-    figure first_read_s "kill to first read" null s lower
-    figure first_write_s "kill to first write" null s lower
+    figure first_read_s "${fault} to first read" null s lower
+    figure first_write_s "${fault} to first write" null s lower
     event phase "no read served ${window} s after the loss: the NameNode stays away"
     outcome namenode-down
   fi
