@@ -2,6 +2,7 @@ package io.multizone.hdfs.demo;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.BindException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -196,12 +197,29 @@ public final class MiniZonedCluster implements AutoCloseable {
    */
   public void restoreZone(List<MiniDFSCluster.DataNodeProperties> stopped) throws IOException {
     for (MiniDFSCluster.DataNodeProperties dn : stopped) {
-      if (!cluster.restartDataNode(dn, true)) {
+      if (!restart(dn)) {
         throw new IOException("DataNode " + dn + " did not restart");
       }
     }
     cluster.waitActive();
     awaitStorageReports(cluster, cluster.getDataNodes().size());
+  }
+
+  /**
+   * Restarts a stopped DataNode on its old ports, or on new ones when one of them was taken
+   * meanwhile (seen in CI: another socket of the test JVM got the old port as its ephemeral
+   * local port, and the restart failed with "Address already in use"). The DataNode keeps
+   * its storage, its host name and so its rack.
+   */
+  private boolean restart(MiniDFSCluster.DataNodeProperties dn) throws IOException {
+    try {
+      return cluster.restartDataNode(dn, true);
+    } catch (IOException e) {
+      if (!(e instanceof BindException) && !(e.getCause() instanceof BindException)) {
+        throw e;
+      }
+      return cluster.restartDataNode(dn, false);
+    }
   }
 
   /**
