@@ -203,18 +203,18 @@ net_ns_kill() {
 }
 
 #######################################
-# Kills every process of this policy's cluster (lab_slot) and deletes its namespaces; the
-# other policy's cluster, running beside it, is left alone.
+# Kills every process of the namespaces named PREFIX-* and deletes them: the client
+# namespaces (PREFIX-*client) first, nn-watch and a relaunch it started run there, and a
+# relaunch still running would launch a new instance after the loop passed it (seen: an
+# instance holder outlived the run and kept the lab lock); then all of them, twice.
 #######################################
-policy_net_down() {
-  local ns pass
-  # The client namespace first: nn-watch and a relaunch it started run there, and a
-  # relaunch still running would launch a new instance after the loop below passed it
-  # (seen: an instance holder outlived the run and kept the lab lock). Then every namespace
-  # of the cluster (hosts, NameNode instances, bridge), twice.
-  net_ns_kill "${CLIENT_NS}"
+namespaces_down() {
+  local prefix="$1" ns pass
+  for ns in /run/netns/"${prefix}"-*client; do
+    [[ -e "${ns}" ]] && net_ns_kill "$(basename "${ns}")"
+  done
   for pass in 1 2; do
-    for ns in /run/netns/"${NS_PREFIX}"-*; do
+    for ns in /run/netns/"${prefix}"-*; do
       [[ -e "${ns}" ]] || continue
       net_ns_kill "$(basename "${ns}")"
     done
@@ -222,20 +222,19 @@ policy_net_down() {
 }
 
 #######################################
+# Takes this policy's cluster down (lab_slot's names); the other policy's cluster, running
+# beside it, is left alone.
+#######################################
+policy_net_down() {
+  namespaces_down "${NS_PREFIX}"
+}
+
+#######################################
 # Kills every process in every lab namespace (every policy's) and deletes the namespaces.
 # Idempotent: also cleans what an earlier, killed run left behind.
 #######################################
 net_down() {
-  local ns pass
-  for ns in /run/netns/"${LAB_NS_ROOT}"-*-client; do
-    [[ -e "${ns}" ]] && net_ns_kill "$(basename "${ns}")"
-  done
-  for pass in 1 2; do
-    for ns in /run/netns/"${LAB_NS_ROOT}"-*; do
-      [[ -e "${ns}" ]] || continue
-      net_ns_kill "$(basename "${ns}")"
-    done
-  done
+  namespaces_down "${LAB_NS_ROOT}"
   # A daemon started into an instance by nsenter (the NameNode after a relaunch) was once
   # seen alive after its namespace was gone: end every JVM the lab marked.
   pkill -9 -f -- "-Dmultizone.lab=1" 2>/dev/null || true
