@@ -345,7 +345,7 @@ site_add() {
 #######################################
 site_flush() {
   local log="${LAB_CLUSTER}/logs/site-files.log"
-  java "${JAVA_LEAN[@]}" -Xmx64m -Dlog4j.configuration=none \
+  java "${JAVA_LEAN[@]}" "$(java_cds site)" -Xmx64m -Dlog4j.configuration=none \
     -cp "$(hadoop_classpath "${LAB_CLUSTER}")" io.multizone.lab.SiteFile "${SITE_ARGS[@]}" \
     >"${log}" 2>&1 || {
     lab_err "writing the site files failed: ${log}"
@@ -355,11 +355,86 @@ site_flush() {
 }
 
 #######################################
-# The classpath of the layout, like `hadoop classpath`. Arguments: conf dir.
+# The classpath of the layout, like `hadoop classpath`, the conf dir last: the JARs before it
+# are the same for every lab JVM, so they can share one class-data archive (no JAR of the
+# layout carries a site file or a log4j.properties). Arguments: conf dir.
 #######################################
 hadoop_classpath() {
-  local conf="$1" s="${HADOOP_HOME}/share/hadoop"
-  echo "${conf}:${s}/common/*:${s}/common/lib/*:${s}/hdfs/*:${s}/hdfs/lib/*:${s}/yarn/*:${s}/yarn/lib/*:${s}/mapreduce/*:${LAB_JAR}"
+  echo "$(layout_jars):${LAB_JAR}:$1"
+}
+
+#######################################
+# The layout's JARs (with our package's): the prefix of every lab JVM's classpath.
+#######################################
+layout_jars() {
+  local s="${HADOOP_HOME}/share/hadoop"
+  echo "${s}/common/*:${s}/common/lib/*:${s}/hdfs/*:${s}/hdfs/lib/*:${s}/yarn/*:${s}/yarn/lib/*:${s}/mapreduce/*"
+}
+
+# ---- class-data sharing ----------------------------------------------------------------
+# Forty-odd daemon and client JVMs start on two cores: parsing and verifying the same
+# Hadoop classes again in each is most of a start. The first run on a layout records the
+# classes its JVMs load (-XX:DumpLoadedClassList) and, at its end, archives them (AppCDS);
+# later runs map that archive (a DataNode's start: 30 % less CPU here). The archive covers
+# the layout's JARs (the prefix of every lab JVM's classpath, the lab's own JAR after them)
+# and is keyed by their names, sizes and times and the JVM: a changed JAR means a new one.
+# The NameNode started by nn-relaunch (lab-hadoop) never uses it: recovery figures are
+# those of a plain JVM.
+
+#######################################
+# Sets LAB_CDS_ARCHIVE (the archive to map) or LAB_CDS_LISTS (where this run records class
+# lists) and CDS_TARGET (the archive this layout's key names). LAB_CDS=0: neither (a
+# one-off run, such as CI's, would pay about 35 s archiving for runs that never come).
+#######################################
+cds_prepare() {
+  local dir="${LAB_HOME}/target/cds" key
+  LAB_CDS_ARCHIVE="" LAB_CDS_LISTS=""
+  [[ "${LAB_CDS:-1}" != "0" ]] || return 0
+  mkdir -p "${dir}"
+  key="$( (java -version 2>&1; IFS=':'; for p in $(layout_jars); do
+    # shellcheck disable=SC2086  # the classpath's wildcards are meant to expand
+    stat -c '%n %s %Y' ${p}
+  done) | md5sum | cut -c1-12)"
+  CDS_TARGET="${dir}/lab-${key}.jsa"
+  if [[ -s "${CDS_TARGET}" ]]; then
+    LAB_CDS_ARCHIVE="${CDS_TARGET}"
+  else
+    LAB_CDS_LISTS="${LAB_RUN}/cds-lists"
+    mkdir -p "${LAB_CDS_LISTS}"
+  fi
+}
+
+#######################################
+# The class-data flag of a lab JVM named NAME (one word): map the archive, record the
+# classes it loads, or (neither) the JDK's own archive only. Always one argument.
+#######################################
+java_cds() {
+  if [[ -n "${LAB_CDS_ARCHIVE:-}" ]]; then
+    echo "-XX:SharedArchiveFile=${LAB_CDS_ARCHIVE}"
+  elif [[ -n "${LAB_CDS_LISTS:-}" ]]; then
+    echo "-XX:DumpLoadedClassList=${LAB_CDS_LISTS}/$1-${BASHPID}-${RANDOM}.lst"
+  else
+    echo "-Xshare:auto"
+  fi
+}
+
+#######################################
+# After a run that recorded class lists: archives their classes for the next runs.
+#######################################
+cds_build() {
+  [[ -n "${LAB_CDS_LISTS:-}" && -d "${LAB_CDS_LISTS}" ]] || return 0
+  local all="${LAB_CDS_LISTS}/all.classes" tmp="${CDS_TARGET}.tmp.$$"
+  cat "${LAB_CDS_LISTS}"/*.lst 2>/dev/null | grep -v '^[#@]' | sort -u >"${all}" || true
+  [[ -s "${all}" ]] || return 0
+  if java -Xshare:dump -XX:SharedClassListFile="${all}" -XX:SharedArchiveFile="${tmp}" \
+    -cp "$(layout_jars)" >"${LAB_CDS_LISTS}/archive.log" 2>&1 && [[ -s "${tmp}" ]]; then
+    mv -f "${tmp}" "${CDS_TARGET}"
+    rm -f "${LAB_CDS_LISTS}"/*.lst
+    lab_say "class-data archive for the next runs: ${CDS_TARGET} ($(wc -l <"${all}") classes)"
+  else
+    rm -f "${tmp}"
+    lab_err "class-data archive not built (see ${LAB_CDS_LISTS}/archive.log); runs go on without"
+  fi
 }
 
 #######################################
@@ -449,12 +524,16 @@ write_site_files() {
     "yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage=99.5" \
     "yarn.resourcemanager.nm.liveness-monitor.expiry-interval-ms=20000" \
     "yarn.nm.liveness-monitor.expiry-interval-ms=20000" \
-    "yarn.resourcemanager.nodemanagers.heartbeat-interval-ms=500" \
+    "yarn.resourcemanager.nodemanagers.heartbeat-interval-ms=1000" \
     "yarn.client.nodemanager-connect.max-wait-ms=30000" \
     "yarn.client.nodemanager-connect.retry-interval-ms=5000" \
     "yarn.log-aggregation-enable=false" "${yarn_ours[@]+"${yarn_ours[@]}"}"
   local opts="-Xmx200m ${JAVA_LEAN[*]} ${JAVA_OPENS[*]}"
   local env="HADOOP_MAPRED_HOME=${HADOOP_HOME}"
+  # The reducer is launched with the maps (slowstart 0), so its JVM is up when the last map
+  # ends instead of starting then: the clusters have room for it. The job's files get the
+  # replication of every other file (Hadoop's 10 cannot be met by 8 DataNodes after a zone
+  # loss: they would stay under-replicated until the job ends).
   site_add "${dir}/mapred-site.xml" \
     "mapreduce.framework.name=yarn" \
     "yarn.app.mapreduce.am.env=${env}" "mapreduce.map.env=${env}" "mapreduce.reduce.env=${env}" \
@@ -462,8 +541,9 @@ write_site_files() {
     "mapreduce.map.memory.mb=256" "mapreduce.reduce.memory.mb=256" \
     "mapreduce.map.java.opts=${opts}" "mapreduce.reduce.java.opts=${opts}" \
     "mapreduce.map.speculative=false" "mapreduce.reduce.speculative=false" \
-    "mapreduce.job.reduce.slowstart.completedmaps=1.0" \
-    "yarn.app.mapreduce.am.staging-dir=/tmp/hadoop-yarn/staging"
+    "mapreduce.job.reduce.slowstart.completedmaps=0" \
+    "yarn.app.mapreduce.am.staging-dir=/tmp/hadoop-yarn/staging" \
+    "mapreduce.client.submit.file.replication=3"
   site_add "${dir}/capacity-scheduler.xml" "${sched[@]+"${sched[@]}"}" \
     "yarn.scheduler.capacity.root.queues=default" \
     "yarn.scheduler.capacity.root.default.capacity=100" \
@@ -529,7 +609,7 @@ daemon_start() {
   (
     HADOOP_CONF_DIR="${conf}" HADOOP_COMMON_HOME="${home}" HADOOP_HDFS_HOME="${home}" \
       HADOOP_YARN_HOME="${home}" HADOOP_MAPRED_HOME="${home}" \
-      ip netns exec "$(ns_of "${host}")" setsid java "-Xmx${heap}" "${JAVA_LEAN[@]}" \
+      ip netns exec "$(ns_of "${host}")" setsid java "-Xmx${heap}" "${JAVA_LEAN[@]}" "$(java_cds "${role}")" \
       "${JAVA_OPENS[@]}" -Dhadoop.log.dir="${LAB_CLUSTER}/logs" \
       -Dyarn.log.dir="${LAB_CLUSTER}/logs" -Dhadoop.home.dir="${home}" -Dlab.host="${host}" \
       -cp "$(hadoop_classpath "${conf}")" "${class}" </dev/null >>"${log}" 2>&1 3>&- &
@@ -584,8 +664,8 @@ client_java() {
   local heap="$1"
   shift
   HADOOP_CONF_DIR="${LAB_CLUSTER}/conf/client" ip netns exec "${CLIENT_NS}" \
-    java -Xmx"${heap}" "${JAVA_LEAN[@]}" "${JAVA_OPENS[@]}" -Dhadoop.log.dir="${LAB_CLUSTER}/logs" \
-    -cp "$(hadoop_classpath "${LAB_CLUSTER}/conf/client")" "$@"
+    java -Xmx"${heap}" "${JAVA_LEAN[@]}" "$(java_cds client)" "${JAVA_OPENS[@]}" \
+    -Dhadoop.log.dir="${LAB_CLUSTER}/logs" -cp "$(hadoop_classpath "${LAB_CLUSTER}/conf/client")" "$@"
 }
 
 #######################################
@@ -609,7 +689,8 @@ rm_metric() {
 }
 
 #######################################
-# Waits until CONDITION (a command) succeeds, polling every 0.5 s. Arguments: deadline in
+# Waits until CONDITION (a command) succeeds, polling every second (each poll forks curl and
+# jq in a namespace: on this 2-core machine that is not free). Arguments: deadline in
 # seconds, what (for the error), command...
 #######################################
 wait_for() {
@@ -622,7 +703,7 @@ wait_for() {
       lab_err "gave up after ${limit} s waiting for ${what}"
       return 1
     fi
-    sleep 0.5
+    sleep 1
   done
 }
 
@@ -631,9 +712,10 @@ wait_for() {
 #######################################
 daemons_alive() {
   local pidfile pid name
+  # Runs every poll of wait_for: builtins only (no process per daemon, twice a second).
   for pidfile in "${LAB_CLUSTER}"/pids/*; do
     [[ -f "${pidfile}" ]] || continue
-    pid="$(cat "${pidfile}")"
+    read -r pid <"${pidfile}" || continue
     kill -0 "${pid}" 2>/dev/null && continue
     name="$(basename "${pidfile}")"
     lab_err "${name} died; last lines of ${LAB_CLUSTER}/logs/${name}.log:"
@@ -651,12 +733,39 @@ active_nodemanagers_are() {
 }
 
 #######################################
+# Marks this policy's cluster at point NAME and waits (up to 300 s) until every policy of
+# the run is there too. Side by side, the policies' clusters start their NameNodes first and
+# their workers together, and begin the scenarios together: neither start is starved by the
+# other's, and both run under the same load.
+#######################################
+barrier() {
+  mkdir -p "${LAB_RUN}/barriers"
+  touch "${LAB_RUN}/barriers/$1.${LAB_POLICY}"
+  wait_for 300 "the other policy's cluster ($1)" barrier_passed "$1" || true
+}
+
+barrier_passed() {
+  local p
+  for p in ${LAB_POLICIES}; do
+    [[ -e "${LAB_RUN}/barriers/$1.${p}" || -e "${LAB_RUN}/barriers/left.${p}" ]] || return 1
+  done
+}
+
+#######################################
+# This policy waits at no further barrier and holds nobody up there (its cluster failed).
+#######################################
+barrier_leave() {
+  mkdir -p "${LAB_RUN}/barriers"
+  touch "${LAB_RUN}/barriers/left.${LAB_POLICY}"
+}
+
+#######################################
 # Formats and starts the whole cluster for the policy, the NameNode on its own instance
 # (ha-scripts local provider); waits until every DataNode and NodeManager has registered.
 # Globals: LAB_CLUSTER (this policy's folder: etc/hadoop, conf, logs, data).
 #######################################
 cluster_up() {
-  local policy="$1" shared="${LAB_CLUSTER}/etc/hadoop" h
+  local policy="$1" shared="${LAB_CLUSTER}/etc/hadoop" h push_pid=""
   write_site_files "${policy}" "${shared}"
   for h in $(all_hosts) client; do
     host_conf "${h}" "${shared}"
@@ -686,12 +795,11 @@ cluster_up() {
       return 1
     }
     if [[ "${policy}" == "ours" ]]; then
-      # The regional copy of the fsimage a cross-zone relaunch restores (issue 11).
+      # The regional copy of the fsimage a cross-zone relaunch restores (issue 11), pushed
+      # while the workers start (it waits for the NameNode; nothing else waits for it).
       "${PKG_HOME}/sbin/nn-image-push" --config "${LAB_CLUSTER}/nn-relaunch.conf" \
-        >"${LAB_CLUSTER}/logs/nn-image-push.log" 2>&1 || {
-        lab_err "nn-image-push failed: ${LAB_CLUSTER}/logs/nn-image-push.log"
-        return 1
-      }
+        >"${LAB_CLUSTER}/logs/nn-image-push.log" 2>&1 &
+      push_pid=$!
     fi
   else
     bash -c "${format}" >"${LAB_CLUSTER}/logs/format.log" 2>&1 || {
@@ -701,7 +809,9 @@ cluster_up() {
   fi
   # The workers after the NameNode (started first, with every JVM of both clusters starting
   # at once, both clusters came up later: stock 149 s instead of 87 s, ours 151 instead of
-  # 131, quick, side by side).
+  # 131, quick, side by side), and after the other policy's NameNode too: ours' chain
+  # (JournalNodes, format, NameNode) starved by stock's workers took 137 s instead of ...
+  barrier namenodes
   for h in $(all_hosts); do
     [[ "${h}" == "nn-1" && "${LAB_NN_ON_INSTANCE:-true}" == "true" ]] && continue
     host_start "${h}"
@@ -711,7 +821,11 @@ cluster_up() {
   nms="$(role_hosts nodemanager | wc -l)"
   lab_say "  [${LAB_POLICY}] $(all_hosts | wc -l) hosts, $(find "${LAB_CLUSTER}/pids" -type f | wc -l) daemons started"
   wait_for 240 "${n} live DataNodes" live_datanodes_are "${n}" \
-    && wait_for 240 "${nms} NodeManagers" active_nodemanagers_are "${nms}"
+    && wait_for 240 "${nms} NodeManagers" active_nodemanagers_are "${nms}" || return 1
+  if [[ -n "${push_pid}" ]] && ! wait "${push_pid}"; then
+    lab_err "nn-image-push failed: ${LAB_CLUSTER}/logs/nn-image-push.log"
+    return 1
+  fi
 }
 
 #######################################

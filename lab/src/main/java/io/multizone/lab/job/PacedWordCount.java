@@ -1,49 +1,66 @@
 package io.multizone.lab.job;
 
+import io.multizone.lab.load.TextInput;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.StringTokenizer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.conf.Configured;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.IntWritable;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapred.TIPStatus;
 import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.JobID;
 import org.apache.hadoop.mapreduce.Mapper;
 import org.apache.hadoop.mapreduce.Reducer;
+import org.apache.hadoop.mapreduce.TaskReport;
+import org.apache.hadoop.mapreduce.TaskType;
+import org.apache.hadoop.mapreduce.TypeConverter;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.mapreduce.lib.output.FileOutputFormat;
-import org.apache.hadoop.mapreduce.JobID;
-import org.apache.hadoop.mapreduce.TypeConverter;
 import org.apache.hadoop.util.Tool;
+import org.apache.hadoop.util.ToolRunner;
 import org.apache.hadoop.yarn.api.records.ApplicationId;
 import org.apache.hadoop.yarn.api.records.ApplicationReport;
 import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
 import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.apache.hadoop.yarn.exceptions.YarnException;
-import org.apache.hadoop.util.ToolRunner;
 
 /**
  * Hadoop's wordcount with paced maps: each map pauses {@code lab.map.line-pause-ms} after every
  * line, so maps run long enough for the lab to lose a zone or a DataNode under them. Each map
  * sets its status to the file it reads, so the lab can tell which running map is data-local
  * where (from the MapReduce AM's REST API). The driver writes {@code PROGRESS_FILE} lines
- * ({@code submitted JOB_ID APP_ID EPOCH_MS}, then {@code progress EPOCH_MS MAP REDUCE} every
- * second, then {@code finished EPOCH_MS STATE}) and, once done, the job's attempts as JSON
+ * ({@code submitted JOB_ID APP_ID EPOCH_MS}, then {@code progress EPOCH_MS MAP REDUCE STARTED}
+ * every second, STARTED the maps launched so far (their container running, reading or not),
+ * then {@code finished EPOCH_MS STATE}) and, once done, the job's attempts as JSON
  * (see {@link JobAttempts}) to {@code RESULT_JSON}. Exit 0 if the job succeeded, 1 if not.
+ * With {@code lab.input.files} set it first writes its input with {@link TextInput} (one JVM
+ * for both: a client JVM takes tens of seconds to start on the lab's busy machine).
  *
  * <p>Usage: {@code PacedWordCount [-D k=v]... IN OUT PROGRESS_FILE RESULT_JSON}
  */
 public final class PacedWordCount extends Configured implements Tool {
   /** Milliseconds each map pauses after each line it read. */
   public static final String LINE_PAUSE_MS = "lab.map.line-pause-ms";
+  /** Input files to write into IN before the job (0: IN exists). */
+  public static final String INPUT_FILES = "lab.input.files";
+  /** Lines per input file. */
+  public static final String INPUT_LINES = "lab.input.lines";
+  /** Seed of the input's words. */
+  public static final String INPUT_SEED = "lab.input.seed";
+  /** Where the input files' block hosts go (JSON lines, see {@link TextInput}). */
+  public static final String INPUT_HOSTS_FILE = "lab.input.hosts-file";
 
   /** Tokenises lines, pausing after each. */
   public static class PacedMapper extends Mapper<LongWritable, Text, Text, IntWritable> {
@@ -96,6 +113,14 @@ public final class PacedWordCount extends Configured implements Tool {
       return 2;
     }
     Configuration conf = getConf();
+    int inputFiles = conf.getInt(INPUT_FILES, 0);
+    if (inputFiles > 0) {
+      try (PrintStream hosts = new PrintStream(new FileOutputStream(conf.get(INPUT_HOSTS_FILE)),
+          true, StandardCharsets.UTF_8.name())) {
+        TextInput.generate(FileSystem.get(conf), new Path(args[0]), inputFiles,
+            conf.getInt(INPUT_LINES, 100), conf.getLong(INPUT_SEED, 42), hosts);
+      }
+    }
     Job job = Job.getInstance(conf, "lab-wordcount");
     job.setJarByClass(PacedWordCount.class);
     job.setMapperClass(PacedMapper.class);
@@ -114,9 +139,11 @@ public final class PacedWordCount extends Configured implements Tool {
           job.getJobID().toString().replace("job_", "application_"), System.currentTimeMillis());
       String state;
       try {
+        int started = 0;
         while (!job.isComplete()) {
-          progress.printf("progress %d %.3f %.3f%n", System.currentTimeMillis(),
-              job.mapProgress(), job.reduceProgress());
+          started = Math.max(started, mapsStarted(job));
+          progress.printf("progress %d %.3f %.3f %d%n", System.currentTimeMillis(),
+              job.mapProgress(), job.reduceProgress(), started);
           Thread.sleep(1000);
         }
         state = job.getJobState().toString();
@@ -130,6 +157,26 @@ public final class PacedWordCount extends Configured implements Tool {
     }
     JobAttempts.write(conf, job.getJobID().toString(), new File(args[3]));
     return ok ? 0 : 1;
+  }
+
+  /**
+   * Maps whose attempt was launched (running or done); 0 when the AM cannot say. The map
+   * progress stays 0 until a map's JVM is up and reading, tens of seconds later on a busy
+   * machine: the lab's faults need a running job, not a map half done.
+   */
+  private static int mapsStarted(Job job) throws InterruptedException {
+    int n = 0;
+    try {
+      for (TaskReport r : job.getTaskReports(TaskType.MAP)) {
+        TIPStatus s = r.getCurrentStatus();
+        if (s == TIPStatus.RUNNING || s == TIPStatus.COMPLETE) {
+          n++;
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return n;
   }
 
   /** Waits (up to 120 s) for the application to end; its final status as a job state. */

@@ -2,6 +2,7 @@ package io.multizone.lab.load;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -31,11 +32,16 @@ public final class TextInput {
       System.err.println("usage: TextInput DIR FILES LINES SEED");
       System.exit(2);
     }
-    Path dir = new Path(args[0]);
-    int files = Integer.parseInt(args[1]);
-    int lines = Integer.parseInt(args[2]);
-    long seed = Long.parseLong(args[3]);
-    FileSystem fs = FileSystem.get(new Configuration());
+    generate(FileSystem.get(new Configuration()), new Path(args[0]), Integer.parseInt(args[1]),
+        Integer.parseInt(args[2]), Long.parseLong(args[3]), System.out);
+  }
+
+  /**
+   * Writes {@code files} files of {@code lines} lines under {@code dir} and prints each file's
+   * block hosts to {@code hosts} as one JSON line.
+   */
+  public static void generate(FileSystem fs, Path dir, int files, int lines, long seed,
+      PrintStream hosts) throws IOException {
     fs.mkdirs(dir);
     for (int i = 0; i < files; i++) {
       Path file = new Path(dir, String.format("part-%03d.txt", i));
@@ -44,12 +50,13 @@ public final class TextInput {
       StringBuilder json = new StringBuilder("{\"path\":\"").append(file.toUri().getPath())
           .append("\",\"hosts\":[");
       BlockLocation[] blocks = fs.getFileBlockLocations(st, 0, st.getLen());
-      String[] hosts = blocks.length == 0 ? new String[0] : blocks[0].getHosts();
-      for (int h = 0; h < hosts.length; h++) {
-        json.append(h == 0 ? "" : ",").append('"').append(hosts[h]).append('"');
+      String[] names = blocks.length == 0 ? new String[0] : blocks[0].getHosts();
+      for (int h = 0; h < names.length; h++) {
+        json.append(h == 0 ? "" : ",").append('"').append(names[h]).append('"');
       }
-      System.out.println(json.append("]}"));
+      hosts.println(json.append("]}"));
     }
+    hosts.flush();
   }
 
   private static void write(FileSystem fs, Path file, int lines, Random random)
