@@ -830,7 +830,9 @@ cluster_up() {
 
 #######################################
 # The nn-relaunch/nn-watch config of the NameNode-machine scenario (local provider, the
-# lab's bridge and client namespaces, timings of a small name dir).
+# lab's bridge and client namespaces, timings of a small name dir). LEASE_SETTLE 5 s: a
+# claim must be written within it of reading the lease, and with both clusters busy 2 s was
+# missed three times in a row (full run of 2026-12-01: the relaunch began 51 s late).
 #######################################
 write_nn_relaunch_config() {
   local policy="$1" lh="${LAB_HOME}/bin/lab-hadoop" r="${LAB_CLUSTER}" journal=""
@@ -848,7 +850,7 @@ MOUNT_POINT=${r}/mnt
 NAME_SUBDIR=name
 NN_START_COMMAND=${lh} ${HADOOP_HOME} ${LAB_JAR} ${r}/conf/nn-1 daemon namenode ${r}/logs/nn-1.namenode.log
 HDFS_COMMAND=${lh} ${HADOOP_HOME} ${LAB_JAR} ${r}/conf/client
-LEASE_SETTLE=2
+LEASE_SETTLE=5
 POLL_INTERVAL=0.2
 FENCE_TIMEOUT=20
 DETACH_TIMEOUT=5
