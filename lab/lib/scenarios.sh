@@ -123,6 +123,10 @@ job_start() {
   JOB_PID=$!
 }
 
+job_submitted() {
+  grep -q '^submitted ' "${LAB_RUN_POLICY}/job.progress" 2>/dev/null
+}
+
 #######################################
 # The newest map progress the job client reported (0 before).
 #######################################
@@ -549,6 +553,9 @@ scenario_namenode_loss() {
   fi
   writer_start
   job_start
+  # The reader reads the job's input: the job's JVM writes it before it submits the job (a
+  # reader started earlier took a part-written file's length for the file's).
+  wait_for 300 "the job's input" job_submitted || { outcome error; return 1; }
   reader_start "${LAB_DFS}/input/part-000.txt"
   local watch_pid=""
   if [[ "${LAB_POLICY}" == "ours" ]]; then
