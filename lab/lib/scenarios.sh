@@ -124,7 +124,7 @@ job_start() {
 }
 
 job_submitted() {
-  grep -q '^submitted ' "${LAB_RUN_POLICY}/job.progress" 2>/dev/null
+  [[ -n "$(job_epoch submitted 2>/dev/null)" ]]
 }
 
 #######################################
