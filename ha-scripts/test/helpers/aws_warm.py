@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
-"""Test speed-up only: runs the real AWS CLI v1 (awscli.clidriver) in a warm process.
+"""Test speed-up only: runs the real AWS CLI v1 (awscli.clidriver) and moto_world.py in a
+warm process.
 
-  aws_warm.py serve SOCKET     import awscli once, then for each request fork a child that
-                               runs the CLI's own main() with the request's argv/env
-  aws_warm.py SOCKET ARGS...   client: behaves like `aws ARGS...` (stdout, stderr, exit code)
+  aws_warm.py serve SOCKET [URL]    import awscli, boto3 and moto_world once, load what
+                                    every call would load again (see prewarm), then for
+                                    each request fork a child that runs the CLI's own main()
+                                    or moto_world's main() with the request's argv/env
+  aws_warm.py SOCKET ARGS...        client: behaves like `aws ARGS...` (stdout, stderr,
+                                    exit code)
+  aws_warm.py --world SOCKET ARGS...
+                                    client: behaves like `moto_world.py ARGS...`
 
 The CLI code, its argument parsing and its HTTP calls to moto_server are the real ones;
-only the ~0.5 s interpreter + import start per call is saved.
+only the interpreter start, the imports and the per-call loading of data files are saved.
 """
 import json
 import os
 import socket
 import sys
 
+HELPERS = os.path.dirname(os.path.abspath(__file__))
 
 def recv_all(conn):
     chunks = []
@@ -23,12 +30,55 @@ def recv_all(conn):
         chunks.append(data)
 
 
-def serve(path):
+def prewarm(warm, url):
+    """What each forked call would otherwise load again: botocore's shared data files, the
+    services' models and endpoint rules (the loader caches them), and boto3's clients of
+    moto_world. Not the CLI's argument tables: building them ahead registers every built
+    operation's handlers (a put-object --generate-cli-skeleton then printed the skeletons
+    of all of them)."""
+    loader = warm.session.get_component("data_loader")
+    for name in ("endpoints", "partitions", "_retry", "sdk-default-configuration"):
+        try:
+            loader.load_data(name)
+        except Exception:  # noqa: BLE001 - speed only
+            pass
+    for service in ("ec2", "ssm", "s3"):
+        warm.session.get_service_model(service)
+        for kind in ("endpoint-rule-set-1", "paginators-1", "waiters-2"):
+            try:
+                loader.load_service_model(service, kind)
+            except Exception:  # noqa: BLE001 - not every service has every kind
+                pass
+    if url:
+        import moto_world
+        moto_world.ec2(url)
+        moto_world.s3(url)
+
+
+def run_child(warm, req):
+    """In the forked child: runs the request with its env, returns the exit code."""
+    if req.get("kind") == "world":
+        import moto_world
+        try:
+            moto_world.main(["moto_world.py"] + req["argv"])
+            return 0
+        except SystemExit as e:
+            if e.code is None or isinstance(e.code, int):
+                return e.code or 0
+            sys.stderr.write(f"{e.code}\n")
+            return 1
+    try:
+        return warm.main(req["argv"])
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+
+
+def serve(path, url):
     import tempfile
+    sys.path.insert(0, HELPERS)
     from awscli.clidriver import create_clidriver
     warm = create_clidriver()
-    for service in ("ec2", "ssm"):
-        warm.session.get_service_model(service)
+    prewarm(warm, url)
     if os.path.exists(path):
         os.unlink(path)
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -55,9 +105,7 @@ def serve(path):
         os.dup2(out.fileno(), 1)
         os.dup2(errf.fileno(), 2)
         try:
-            rc = warm.main(req["argv"])
-        except SystemExit as e:
-            rc = e.code if isinstance(e.code, int) else 1
+            rc = run_child(warm, req)
         except Exception as e:  # noqa: BLE001 - report like the CLI would
             sys.stderr.write(f"{e}\n")
             rc = 255
@@ -71,10 +119,10 @@ def serve(path):
         os._exit(0)
 
 
-def client(path, argv):
+def client(path, argv, kind):
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.connect(path)
-    conn.sendall(json.dumps({"argv": argv, "env": dict(os.environ)}).encode())
+    conn.sendall(json.dumps({"argv": argv, "env": dict(os.environ), "kind": kind}).encode())
     conn.shutdown(socket.SHUT_WR)
     res = json.loads(recv_all(conn))
     sys.stdout.write(res["out"])
@@ -84,6 +132,8 @@ def client(path, argv):
 
 if __name__ == "__main__":
     if sys.argv[1] == "serve":
-        serve(sys.argv[2])
+        serve(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")
+    elif sys.argv[1] == "--world":
+        client(sys.argv[2], sys.argv[3:], "world")
     else:
-        client(sys.argv[1], sys.argv[2:])
+        client(sys.argv[1], sys.argv[2:], "aws")

@@ -21,11 +21,14 @@ import org.apache.tez.runtime.library.processor.SimpleProcessor;
  * {@code <probe dir>/task_<index>_<attempt>} holding the NodeManager host (YARN's
  * {@code NM_HOST}), the split's file, the bytes read, its container and how many tasks this
  * JVM has run (more than one = a reused container). The payload is
- * {@code <probe dir>\t<task index to hold>}: the first attempt of that task then waits until
- * {@code <probe dir>/release} exists, so a test can act while it runs; reruns never wait.
+ * {@code <probe dir>\t<task index to hold>}: the first attempt of that task (of every task:
+ * {@link #HOLD_EVERY_TASK}) then waits until {@code <probe dir>/release} exists, so a test can
+ * act while it runs; reruns never wait.
  */
 public class ZoneProbeProcessor extends SimpleProcessor {
   static final String RELEASE = "release";
+  /** The hold index that holds every task's first attempt. */
+  static final int HOLD_EVERY_TASK = -2;
   private static final AtomicInteger TASKS_IN_JVM = new AtomicInteger();
 
   public ZoneProbeProcessor(ProcessorContext context) {
@@ -56,7 +59,7 @@ public class ZoneProbeProcessor extends SimpleProcessor {
     try (FSDataOutputStream out = fs.create(new Path(dir, "task_" + index + "_" + attempt))) {
       out.write(line.getBytes(StandardCharsets.UTF_8));
     }
-    if (index == hold && attempt == 0) {
+    if ((index == hold || hold == HOLD_EVERY_TASK) && attempt == 0) {
       Path release = new Path(dir, RELEASE);
       while (!fs.exists(release)) {
         Thread.sleep(200);
