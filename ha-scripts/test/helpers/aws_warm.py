@@ -55,22 +55,24 @@ def prewarm(warm, url):
         moto_world.s3(url)
 
 
+def exit_code(e):
+    """The exit code of a SystemExit, its message on stderr as Python prints it."""
+    if e.code is None or isinstance(e.code, int):
+        return e.code or 0
+    sys.stderr.write(f"{e.code}\n")
+    return 1
+
+
 def run_child(warm, req):
     """In the forked child: runs the request with its env, returns the exit code."""
-    if req.get("kind") == "world":
-        import moto_world
-        try:
+    try:
+        if req.get("kind") == "world":
+            import moto_world
             moto_world.main(["moto_world.py"] + req["argv"])
             return 0
-        except SystemExit as e:
-            if e.code is None or isinstance(e.code, int):
-                return e.code or 0
-            sys.stderr.write(f"{e.code}\n")
-            return 1
-    try:
         return warm.main(req["argv"])
     except SystemExit as e:
-        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        return exit_code(e)
 
 
 def serve(path, url):
