@@ -396,9 +396,21 @@ zone_returns() {
 # ---- scenario 2: DataNode loss under a job ---------------------------------------------
 
 #######################################
-# Prints "HOST INPUT TASK" for the first running map attempt that reads a replica on its
-# own host (data-local), from the MapReduce AM's REST API through the RM's proxy; nothing if
-# none yet.
+# The file map task TASK reads (task_..._m_00000N reads the job's split N, which the job
+# client wrote as "split N PATH" lines); nothing if unknown.
+#######################################
+split_of_task() {
+  local index="${1##*_}"
+  awk -v i="$((10#${index}))" '$1 == "split" && $2 == i { print $3; exit }' \
+    "${LAB_RUN_POLICY}/job.progress" 2>/dev/null || true
+}
+
+#######################################
+# Prints "HOST INPUT TASK" for the first running map attempt whose container runs on a host
+# holding a replica of its input (data-local), from the MapReduce AM's REST API through the
+# RM's proxy; nothing if none yet. The input is the task's split, known from the moment its
+# container is launched (the map's status line says it only once its JVM is up, tens of
+# seconds later on the lab's busy machine).
 #######################################
 data_local_running_map() {
   local job app base tasks task attempt host input
@@ -410,7 +422,8 @@ data_local_running_map() {
       | jq -c '.taskAttempts.taskAttempt[]? | select(.state == "RUNNING")' 2>/dev/null | head -n 1)"
     [[ -n "${attempt}" ]] || continue
     host="$(jq -r '.nodeHttpAddress | split(":")[0]' <<<"${attempt}")"
-    input="$(jq -r '.status' <<<"${attempt}" | sed -n 's/.*input=\([^ ]*\).*/\1/p')"
+    input="$(split_of_task "${task}")"
+    [[ -n "${input}" ]] || input="$(jq -r '.status' <<<"${attempt}" | sed -n 's/.*input=\([^ ]*\).*/\1/p')"
     [[ -n "${input}" ]] || continue
     # One slurped answer: jq 1.6's -e over several inputs reports only on the last input (a
     # match on any other file read as no match; only the last map's split was ever found).

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.StringTokenizer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.conf.Configured;
@@ -41,7 +42,8 @@ import org.apache.hadoop.yarn.exceptions.YarnException;
  * line, so maps run long enough for the lab to lose a zone or a DataNode under them. Each map
  * sets its status to the file it reads, so the lab can tell which running map is data-local
  * where (from the MapReduce AM's REST API). The driver writes {@code PROGRESS_FILE} lines
- * ({@code submitted JOB_ID APP_ID EPOCH_MS}, then {@code progress EPOCH_MS MAP REDUCE STARTED}
+ * ({@code split INDEX PATH} per map, the file it reads, then {@code submitted JOB_ID APP_ID
+ * EPOCH_MS}, then {@code progress EPOCH_MS MAP REDUCE STARTED}
  * every second, STARTED the maps launched so far (their container running, reading or not),
  * then {@code finished EPOCH_MS STATE}) and, once done, the job's attempts as JSON
  * (see {@link JobAttempts}) to {@code RESULT_JSON}. Exit 0 if the job succeeded, 1 if not.
@@ -135,6 +137,16 @@ public final class PacedWordCount extends Configured implements Tool {
     try (PrintWriter progress = new PrintWriter(new OutputStreamWriter(
         new FileOutputStream(progressFile, true), StandardCharsets.UTF_8), true)) {
       job.submit();
+      // Which file each map reads, before "submitted": the lab picks its DataNode-loss victim
+      // from these as soon as a map's container runs (see SubmittedSplits).
+      try {
+        List<String> splits = SubmittedSplits.paths(job);
+        for (int i = 0; i < splits.size(); i++) {
+          progress.printf("split %d %s%n", i, splits.get(i));
+        }
+      } catch (IOException e) {
+        System.err.println("lab: could not read the job's splits: " + e);
+      }
       progress.printf("submitted %s %s %d%n", job.getJobID(),
           job.getJobID().toString().replace("job_", "application_"), System.currentTimeMillis());
       String state;
