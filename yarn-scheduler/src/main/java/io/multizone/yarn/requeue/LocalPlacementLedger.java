@@ -21,11 +21,18 @@ import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
 /**
  * Remembers which containers were placed on a host for its local data.
  *
- * <p>The placement allocator sees a node-tier allocation before its container id exists, and
+ * <p>The placement allocator sees a node-tier allocation without its container id, and
  * YARN drops a container's request once the AM pulls it, so the allocator records an
  * unmatched allocation per (node, attempt, scheduler key) and the requeue monitor, on its
- * next pass (about a second later), claims the newest running container of that attempt and
- * key on that node that is not claimed yet. Claims of finished containers are dropped.
+ * next pass (about a second later), claims a running container of that attempt and key on
+ * that node that is not claimed yet: the oldest one created since the allocation (a
+ * container is created just before its allocation is recorded, so an older one is not this
+ * allocation's). Oldest first, because that is where the application puts its local-data
+ * task when one heartbeat brings it several containers on the node: MapReduce's AM walks
+ * the allocated list in order and gives each container a task whose split names its host
+ * while it has one, so node-local, node-local, then off-switch on one host run local,
+ * local, remote (seen in the lab: claiming the newest requeued a task whose data was
+ * elsewhere and left a local-data one). Claims of finished containers are dropped.
  *
  * <p>Records are kept only while a monitor drains them ({@link #setRecording}); a record
  * older than the settle time is dropped, so the ledger stays bounded by the allocations of
@@ -80,14 +87,29 @@ public final class LocalPlacementLedger {
     }
   }
 
-  /** Unmatched node-tier allocations of one key on one node, with the time of the last. */
+  /**
+   * A container is created at most this long before its allocation is recorded (the same
+   * call, in the scheduler's allocation path; the margin covers a pause in between).
+   */
+  static final long CREATED_BEFORE_RECORD_MS = 100;
+
+  /**
+   * Unmatched node-tier allocations of one key on one node: the time of the last, and the
+   * creation clock's time at the first.
+   */
   private static final class Pending {
     private int count;
+    private long firstCreatedMs;
     private long lastMs;
   }
 
   /** Clock of {@link #recordLocal}; tests move it. */
   static volatile LongSupplier clock = System::currentTimeMillis;
+  /**
+   * The clock containers' creation times are read on (the RM's wall clock), for the time of
+   * a record's first allocation; tests of the ledger alone move it with {@link #clock}.
+   */
+  static volatile LongSupplier creationClock = System::currentTimeMillis;
 
   private final long settleMs;
   /** node -> key -> pending; a node's map is only touched inside compute() on its node. */
@@ -136,11 +158,15 @@ public final class LocalPlacementLedger {
       return;
     }
     long now = clock.getAsLong();
+    long created = creationClock.getAsLong();
     Key key = new Key(attempt, schedulerKey);
     pending.compute(node, (n, byKey) -> {
       Map<Key, Pending> m = byKey == null ? new HashMap<>() : byKey;
       expire(m, now);
       Pending p = m.computeIfAbsent(key, k -> new Pending());
+      if (p.count == 0) {
+        p.firstCreatedMs = created;
+      }
       p.count++;
       p.lastMs = now;
       return m;
@@ -169,6 +195,21 @@ public final class LocalPlacementLedger {
    * @param nowMs current time
    */
   public void match(NodeId node, Map<Key, List<ContainerId>> running, long nowMs) {
+    match(node, running, Collections.<ContainerId, Long>emptyMap(), nowMs);
+  }
+
+  /**
+   * Matches unmatched records of {@code node} to its running containers (monitor side), the
+   * oldest container created since a record's allocation first. Records younger than the
+   * settle time may still lack their container and are kept.
+   *
+   * @param node the node
+   * @param running running non-AM containers on the node, by key, any order
+   * @param createdMs creation time of running containers; one without is taken as new
+   * @param nowMs current time
+   */
+  public void match(NodeId node, Map<Key, List<ContainerId>> running,
+      Map<ContainerId, Long> createdMs, long nowMs) {
     Set<ContainerId> alive = new HashSet<>();
     for (List<ContainerId> l : running.values()) {
       alive.addAll(l);
@@ -180,9 +221,15 @@ public final class LocalPlacementLedger {
           it.hasNext();) {
         Map.Entry<Key, Pending> e = it.next();
         Pending p = e.getValue();
-        List<ContainerId> candidates = new ArrayList<>(
-            running.getOrDefault(e.getKey(), Collections.<ContainerId>emptyList()));
-        candidates.sort(Collections.reverseOrder());
+        List<ContainerId> candidates = new ArrayList<>();
+        for (ContainerId c : running.getOrDefault(e.getKey(),
+            Collections.<ContainerId>emptyList())) {
+          Long created = createdMs.get(c);
+          if (created == null || created >= p.firstCreatedMs - CREATED_BEFORE_RECORD_MS) {
+            candidates.add(c);
+          }
+        }
+        Collections.sort(candidates); // container ids grow in allocation order
         for (ContainerId c : candidates) {
           if (p.count == 0) {
             break;

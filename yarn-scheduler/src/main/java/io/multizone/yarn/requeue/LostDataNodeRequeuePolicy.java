@@ -322,9 +322,9 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
   }
 
   private static Map<LocalPlacementLedger.Key, List<ContainerId>> runningByKey(
-      SchedulerNode node) {
+      List<RMContainer> running) {
     Map<LocalPlacementLedger.Key, List<ContainerId>> byKey = new HashMap<>();
-    for (RMContainer c : node.getCopiedListOfRunningContainers()) {
+    for (RMContainer c : running) {
       if (c.isAMContainer() || c.getAllocatedSchedulerKey() == null) {
         continue;
       }
@@ -334,14 +334,22 @@ public class LostDataNodeRequeuePolicy implements SchedulingEditPolicy {
     return byKey;
   }
 
+  private static Map<ContainerId, Long> createdMs(List<RMContainer> running) {
+    Map<ContainerId, Long> created = new HashMap<>();
+    for (RMContainer c : running) {
+      created.put(c.getContainerId(), c.getCreationTime());
+    }
+    return created;
+  }
+
   /** Matches fresh local-placement records to containers; drops finished ones. */
   private void matchLedger(AbstractYarnScheduler<?, ?> sched, long now) {
     LocalPlacementLedger ledger = runtime.getLedger();
     for (NodeId id : ledger.nodes()) {
       SchedulerNode node = sched.getSchedulerNode(id);
-      ledger.match(id, node == null
-          ? Collections.<LocalPlacementLedger.Key, List<ContainerId>>emptyMap()
-          : runningByKey(node), now);
+      List<RMContainer> running = node == null
+          ? Collections.<RMContainer>emptyList() : node.getCopiedListOfRunningContainers();
+      ledger.match(id, runningByKey(running), createdMs(running), now);
     }
     requeued.removeIf(cid -> sched.getRMContainer(cid) == null);
   }

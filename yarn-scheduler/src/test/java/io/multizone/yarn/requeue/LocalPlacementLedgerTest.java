@@ -5,6 +5,8 @@ import static org.junit.Assert.assertTrue;
 
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +30,7 @@ public class LocalPlacementLedgerTest extends ZoneRmTestSupport {
   @After
   public void realClock() {
     LocalPlacementLedger.clock = System::currentTimeMillis;
+    LocalPlacementLedger.creationClock = System::currentTimeMillis;
   }
 
   private static SchedulerRequestKey key(int priority) {
@@ -74,8 +77,8 @@ public class LocalPlacementLedgerTest extends ZoneRmTestSupport {
     Map<LocalPlacementLedger.Key, List<ContainerId>> running = Collections.singletonMap(
         new LocalPlacementLedger.Key(ATTEMPT, key(1)), Arrays.asList(c1, c2));
     ledger.match(node, running, now[0]);
-    assertEquals("newest unclaimed container", Collections.singleton(c2),
-        ledger.localContainers(node));
+    assertEquals("oldest unclaimed container (no creation times: all taken as new)",
+        Collections.singleton(c1), ledger.localContainers(node));
     assertEquals(1, ledger.size());
     ledger.match(node, Collections.<LocalPlacementLedger.Key, List<ContainerId>>emptyMap(),
         now[0] + 100);
@@ -84,5 +87,55 @@ public class LocalPlacementLedgerTest extends ZoneRmTestSupport {
     ledger.setRecording(false);
     ledger.recordLocal(node, ATTEMPT, key(1));
     assertEquals(0, ledger.size());
+  }
+
+  /**
+   * The lab's full run of 2026-12-01 18:25: one node heartbeat gave a MapReduce job three map
+   * containers on one host, node-local, node-local, off-switch; its AM put the two tasks whose
+   * splits name the host in the first two. The two records must claim those two, not the
+   * off-switch one. Control: with the newest-first claim this test used to assert, the claims
+   * were {c6, c7} and this assertion failed (checked once).
+   */
+  @Test
+  public void recordsClaimTheOldestContainersCreatedSinceTheirAllocation() {
+    LocalPlacementLedger.clock = () -> now[0];
+    LocalPlacementLedger.creationClock = () -> now[0];
+    LocalPlacementLedger ledger = new LocalPlacementLedger(2000);
+    ledger.setRecording(true);
+    NodeId node = NodeId.newInstance("h1", 1);
+    LocalPlacementLedger.Key key = new LocalPlacementLedger.Key(ATTEMPT, key(1));
+    ContainerId old = ContainerId.newContainerId(ATTEMPT, 2);
+    ContainerId c5 = ContainerId.newContainerId(ATTEMPT, 5);
+    ContainerId c6 = ContainerId.newContainerId(ATTEMPT, 6);
+    ContainerId c7 = ContainerId.newContainerId(ATTEMPT, 7);
+    Map<ContainerId, Long> created = new HashMap<>();
+    created.put(old, now[0] - 5000); // an earlier, rack-tier container of the same request
+    created.put(c5, now[0]);
+    ledger.recordLocal(node, ATTEMPT, key(1));
+    now[0] += 1;
+    created.put(c6, now[0]);
+    ledger.recordLocal(node, ATTEMPT, key(1));
+    now[0] += 1;
+    created.put(c7, now[0]); // off-switch, same heartbeat: not recorded
+    ledger.match(node, Collections.singletonMap(key, Arrays.asList(c7, old, c6, c5)),
+        created, now[0] + 1000);
+    assertEquals(new HashSet<>(Arrays.asList(c5, c6)), ledger.localContainers(node));
+  }
+
+  /** A container older than the allocation is never its container, even if nothing else is. */
+  @Test
+  public void aContainerOlderThanTheAllocationIsNotClaimed() {
+    LocalPlacementLedger.clock = () -> now[0];
+    LocalPlacementLedger.creationClock = () -> now[0];
+    LocalPlacementLedger ledger = new LocalPlacementLedger(2000);
+    ledger.setRecording(true);
+    NodeId node = NodeId.newInstance("h1", 1);
+    ContainerId old = ContainerId.newContainerId(ATTEMPT, 2);
+    ledger.recordLocal(node, ATTEMPT, key(1));
+    ledger.match(node, Collections.singletonMap(new LocalPlacementLedger.Key(ATTEMPT, key(1)),
+        Collections.singletonList(old)), Collections.singletonMap(old, now[0] - 5000),
+        now[0] + 500);
+    assertTrue(ledger.localContainers(node).isEmpty());
+    assertEquals("the record waits for its container", 1, ledger.size());
   }
 }
