@@ -42,7 +42,8 @@ import org.apache.hadoop.yarn.exceptions.YarnException;
  * line, so maps run long enough for the lab to lose a zone or a DataNode under them. Each map
  * sets its status to the file it reads, so the lab can tell which running map is data-local
  * where (from the MapReduce AM's REST API). The driver writes {@code PROGRESS_FILE} lines
- * ({@code split INDEX PATH} per map, the file it reads, then {@code submitted JOB_ID APP_ID
+ * ({@code split INDEX PATH HOST,HOST,...} per map, the file it reads and the hosts it asked
+ * for, then {@code submitted JOB_ID APP_ID
  * EPOCH_MS}, then {@code progress EPOCH_MS MAP REDUCE STARTED}
  * every second, STARTED the maps launched so far (their container running, reading or not),
  * then {@code finished EPOCH_MS STATE}) and, once done, the job's attempts as JSON
@@ -140,7 +141,7 @@ public final class PacedWordCount extends Configured implements Tool {
       // Which file each map reads, before "submitted": the lab picks its DataNode-loss victim
       // from these as soon as a map's container runs (see SubmittedSplits).
       try {
-        List<String> splits = SubmittedSplits.paths(job);
+        List<String> splits = SubmittedSplits.describe(job);
         for (int i = 0; i < splits.size(); i++) {
           progress.printf("split %d %s%n", i, splits.get(i));
         }

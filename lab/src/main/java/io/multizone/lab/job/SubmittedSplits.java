@@ -15,19 +15,25 @@ import org.apache.hadoop.mapreduce.split.JobSplit;
 import org.apache.hadoop.mapreduce.split.SplitMetaInfoReader;
 
 /**
- * The input file of each map of a submitted job, in map order (map {@code i} reads entry
- * {@code i}), read back from the split files the job client wrote into the job's staging
- * directory: the same files the MapReduce AM reads to create its map tasks, so the order is
- * the framework's own (it sorts splits by size), not one the lab would have to recompute.
- * With it the lab knows which file a map reads as soon as its container is launched, instead
- * of waiting tens of seconds for the map's JVM to start and report its status.
+ * The input file and the hosts of each map of a submitted job, in map order (map {@code i}
+ * reads entry {@code i}), read back from the split files the job client wrote into the job's
+ * staging directory: the same files the MapReduce AM reads to create its map tasks and their
+ * container asks, so the order is the framework's own (it sorts splits by size) and the hosts
+ * are the ones the scheduler was asked for (a file's block hosts read right after it was
+ * closed may still lack a replica whose report had not reached the NameNode). With it the lab
+ * knows which file a map reads, and whether its container runs on one of those hosts, as
+ * soon as the container is launched, instead of waiting tens of seconds for the map's JVM to
+ * report its status.
  */
 final class SubmittedSplits {
   private SubmittedSplits() {
   }
 
-  /** The paths of a submitted job's file splits; "?" for a split that is not a file split. */
-  static List<String> paths(Job job) throws IOException {
+  /**
+   * One line per split, "PATH HOST,HOST,..." ("?" for the path of a split that is not a file
+   * split).
+   */
+  static List<String> describe(Job job) throws IOException {
     Configuration conf = job.getConfiguration();
     String dir = conf.get(MRJobConfig.MAPREDUCE_JOB_DIR);
     if (dir == null) {
@@ -42,13 +48,13 @@ final class SubmittedSplits {
       try (FSDataInputStream in = fs.open(new Path(index.getSplitLocation()))) {
         in.seek(index.getStartOffset());
         String splitClass = Text.readString(in);
+        String path = "?";
         if (FileSplit.class.getName().equals(splitClass)) {
           FileSplit split = new FileSplit();
           split.readFields(in);
-          paths.add(split.getPath().toUri().getPath());
-        } else {
-          paths.add("?");
+          path = split.getPath().toUri().getPath();
         }
+        paths.add(path + " " + String.join(",", meta.getLocations()));
       }
     }
     return paths;
