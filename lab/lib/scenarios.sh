@@ -254,16 +254,6 @@ nn_queues() {
 }
 
 #######################################
-# True once the lost replicas are queued or already being copied (the redundancy monitor
-# moves up to 64 blocks a second from the one count to the other).
-#######################################
-replication_queued() {
-  local low missing pending dead
-  read -r low missing pending dead <<<"$(nn_queues)"
-  [[ -n "${dead}" ]] && ((low + pending > 0))
-}
-
-#######################################
 # True once no block that can still be repaired waits for replication (blocks with every
 # replica lost cannot be: they are the missing ones).
 #######################################
@@ -292,9 +282,9 @@ blocks_replicated() {
 # from the moment the NameNode counts the zone's DataNodes dead and queues their replicas
 # ("settled" before that would only mean "not yet noticed"). A repair can also end between
 # two looks (stock, fully run: seen done in the NameNode's log 14 s before the lab's first
-# look): when no queue is ever seen, the first settled look taken more than a recheck
-# interval (5 s) after the count, by which time the NameNode has dropped the replicas, is a
-# bound, kept (and marked in repaired-unseen) if the survivors copied more than 10 blocks
+# look): when no queue is ever seen, the first settled look taken more than 12 s after the
+# count (the NameNode drops a dead node's replicas on its next check, every 5 to 10 s with a
+# 5 s recheck interval) is a bound, kept (and marked in repaired-unseen) if the survivors copied more than 10 blocks
 # since BEFORE_FILE (a zone's loss leaves hundreds; pipelines rebuilt at the fault copy a
 # few). Arguments: dead DataNodes to wait for, BEFORE_FILE, surviving hosts...
 #######################################
@@ -308,14 +298,19 @@ rereplication_watch() {
     if [[ -n "${dead}" && -z "${dead_ms}" ]] && ((dead >= n)); then
       dead_ms="${t}"
     fi
+    if [[ -z "${dead_ms}" ]] && ((SECONDS > deadline - 360)); then
+      lab_err "gave up after 120 s waiting for ${n} dead DataNodes to time the re-replication"
+      return 1
+    fi
     if [[ -n "${dead}" && -n "${dead_ms}" ]]; then
-      ((low + pending > 0)) && queued=1
+      # Low redundancy counts the missing blocks too (no replica left: not repairable).
+      ((low - missing + pending > 0)) && queued=1
       if ((low - missing <= 0 && pending == 0)); then
         if [[ -n "${queued}" ]]; then
           echo "${t}" >"${LAB_RUN_POLICY}/settled-at"
           return 0
         fi
-        [[ -z "${bound}" ]] && ((t - dead_ms > 7000)) && bound="${t}"
+        [[ -z "${bound}" ]] && ((t - dead_ms > 12000)) && bound="${t}"
       fi
       if [[ -z "${queued}" && -n "${bound}" ]] && ((t - dead_ms > 60000)); then
         local copied
