@@ -145,7 +145,7 @@ public final class PacedWordCount extends Configured implements Tool {
         for (int i = 0; i < splits.size(); i++) {
           progress.printf("split %d %s%n", i, splits.get(i));
         }
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         System.err.println("lab: could not read the job's splits: " + e);
       }
       progress.printf("submitted %s %s %d%n", job.getJobID(),

@@ -26,8 +26,8 @@ import org.apache.hadoop.yarn.server.scheduler.SchedulerRequestKey;
  * unmatched allocation per (node, attempt, scheduler key) and the requeue monitor, on its
  * next pass (about a second later), claims a running container of that attempt and key on
  * that node that is not claimed yet: the oldest one created since the allocation (a
- * container is created just before its allocation is recorded, so an older one is not this
- * allocation's). Oldest first, because that is where the application puts its local-data
+ * container is created shortly before its allocation is recorded, so a much older one is not
+ * this allocation's). Oldest first, because that is where the application puts its local-data
  * task when one heartbeat brings it several containers on the node: MapReduce's AM walks
  * the allocated list in order and gives each container a task whose split names its host
  * while it has one, so node-local, node-local, then off-switch on one host run local,
@@ -88,10 +88,13 @@ public final class LocalPlacementLedger {
   }
 
   /**
-   * A container is created at most this long before its allocation is recorded (the same
-   * call, in the scheduler's allocation path; the margin covers a pause in between).
+   * A container is created at most this long before its allocation is recorded: the
+   * CapacityScheduler creates it when it proposes the allocation and records it when the
+   * proposal is committed, which with asynchronous scheduling waits for the scheduler's lock
+   * (and a GC pause may fall in between). An older container of the same request on the node
+   * is then taken for this allocation's only if it came within this margin.
    */
-  static final long CREATED_BEFORE_RECORD_MS = 100;
+  static final long CREATED_BEFORE_RECORD_MS = 1000;
 
   /**
    * Unmatched node-tier allocations of one key on one node: the time of the last, and the
