@@ -89,6 +89,15 @@ public class LocalPlacementLedgerTest extends ZoneRmTestSupport {
     assertEquals(0, ledger.size());
   }
 
+  /** A recording ledger (2 s settle) whose record and creation clocks both read now[0]. */
+  private LocalPlacementLedger recordingOnTestClocks() {
+    LocalPlacementLedger.clock = () -> now[0];
+    LocalPlacementLedger.creationClock = () -> now[0];
+    LocalPlacementLedger ledger = new LocalPlacementLedger(2000);
+    ledger.setRecording(true);
+    return ledger;
+  }
+
   /**
    * The lab's full run of 2026-12-01 18:25: one node heartbeat gave a MapReduce job three map
    * containers on one host, node-local, node-local, off-switch; its AM put the two tasks whose
@@ -98,10 +107,7 @@ public class LocalPlacementLedgerTest extends ZoneRmTestSupport {
    */
   @Test
   public void recordsClaimTheOldestContainersCreatedSinceTheirAllocation() {
-    LocalPlacementLedger.clock = () -> now[0];
-    LocalPlacementLedger.creationClock = () -> now[0];
-    LocalPlacementLedger ledger = new LocalPlacementLedger(2000);
-    ledger.setRecording(true);
+    LocalPlacementLedger ledger = recordingOnTestClocks();
     NodeId node = NodeId.newInstance("h1", 1);
     LocalPlacementLedger.Key key = new LocalPlacementLedger.Key(ATTEMPT, key(1));
     ContainerId old = ContainerId.newContainerId(ATTEMPT, 2);
@@ -125,10 +131,7 @@ public class LocalPlacementLedgerTest extends ZoneRmTestSupport {
   /** A container older than the allocation is never its container, even if nothing else is. */
   @Test
   public void aContainerOlderThanTheAllocationIsNotClaimed() {
-    LocalPlacementLedger.clock = () -> now[0];
-    LocalPlacementLedger.creationClock = () -> now[0];
-    LocalPlacementLedger ledger = new LocalPlacementLedger(2000);
-    ledger.setRecording(true);
+    LocalPlacementLedger ledger = recordingOnTestClocks();
     NodeId node = NodeId.newInstance("h1", 1);
     ContainerId old = ContainerId.newContainerId(ATTEMPT, 2);
     ledger.recordLocal(node, ATTEMPT, key(1));

@@ -274,4 +274,52 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
     FakeDataNodeReportSource.down("b2h2", System.currentTimeMillis() - 60_000);
     waitFor("loss noticed", () -> runtime.getLostNodeNames().contains("b2h2"), 10_000);
   }
+
+  /**
+   * The monitor hands the ledger the containers' creation times: a container of the same
+   * request already on the node before a node-tier allocation there is not that allocation's
+   * (the ledger claims the oldest container created since the allocation). Control: with the
+   * creation times left out of the monitor's match, the older off-switch container was
+   * claimed and requeued, and the local one left (checked once).
+   */
+  @Test
+  public void aSameRequestContainerOlderThanTheLocalAllocationIsNotRequeued() throws Exception {
+    start(conf(0), 8 * GB);
+    // Priority 1, no location: off-switch on a1h1.
+    ask(1, 1, GB);
+    assertEquals(1, offerUntilAllocated("a1h1", 1));
+    heartbeatAm();
+    Container older = pulledOn("a1h1", 1);
+    assertNotNull(older);
+    // Older than any margin between a container's creation and its allocation's record.
+    Thread.sleep(LocalPlacementLedger.CREATED_BEFORE_RECORD_MS + 500);
+    // Same priority, now for data on a1h1: node-local there.
+    ask(1, 1, GB, "a1h1");
+    assertEquals(1, offerUntilAllocated("a1h1", 1));
+    heartbeatAm();
+    Container local = null;
+    for (Container c : pulled) {
+      if (c.getNodeId().getHost().equals("a1h1") && !c.getId().equals(older.getId())
+          && c.getPriority().getPriority() == 1) {
+        local = c;
+      }
+    }
+    assertNotNull(local);
+    Container localData = local;
+    Thread.sleep(400); // a monitor pass ties the node-tier record to its container
+
+    FakeDataNodeReportSource.down("a1h1", System.currentTimeMillis());
+    waitFor("preemption of the local-data container", () -> {
+      try {
+        return completedStatus(localData.getId()) != null;
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }, 15_000);
+    assertEquals(ContainerExitStatus.PREEMPTED,
+        completedStatus(localData.getId()).getExitStatus());
+    Thread.sleep(300);
+    assertNull("the older off-switch container left alone", completedStatus(older.getId()));
+    assertNotNull(cs().getRMContainer(older.getId()));
+  }
 }
