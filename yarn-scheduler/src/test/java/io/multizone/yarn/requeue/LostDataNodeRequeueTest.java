@@ -74,6 +74,39 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
     return null;
   }
 
+  /**
+   * {@code host}'s DataNode is lost: {@code requeued} must be preempted (PREEMPTED) and
+   * {@code kept} left running.
+   */
+  private void loseDataNodeExpecting(String host, Container requeued, Container kept,
+      String keptWhy) throws Exception {
+    FakeDataNodeReportSource.down(host, System.currentTimeMillis());
+    waitFor("preemption of the local-data container", () -> {
+      try {
+        return completedStatus(requeued.getId()) != null;
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }, 15_000);
+    assertEquals(ContainerExitStatus.PREEMPTED,
+        completedStatus(requeued.getId()).getExitStatus());
+    Thread.sleep(300);
+    assertNull(keptWhy, completedStatus(kept.getId()));
+    assertNotNull(cs().getRMContainer(kept.getId()));
+  }
+
+  /** The newest pulled container of {@code priority} on {@code host} other than {@code not}. */
+  private Container otherPulledOn(String host, int priority, Container not) {
+    Container found = null;
+    for (Container c : pulled) {
+      if (c.getNodeId().getHost().equals(host) && !c.getId().equals(not.getId())
+          && c.getPriority().getPriority() == priority) {
+        found = c;
+      }
+    }
+    return found;
+  }
+
   @Test
   public void localDataContainersArePreemptedAndRerunNearASurvivingReplica() throws Exception {
     requeueEndToEnd(false);
@@ -229,30 +262,12 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
     ask(1, 1, GB, "a1h2");
     assertEquals(3, offerUntilAllocated("a1h1", 10));
     heartbeatAm();
-    Container rackLocal = null;
-    for (Container c : pulled) {
-      if (c.getNodeId().getHost().equals("a1h1") && !c.getId().equals(local.getId())
-          && c.getPriority().getPriority() == 1) {
-        rackLocal = c;
-      }
-    }
+    Container rackLocal = otherPulledOn("a1h1", 1, local);
     assertNotNull(rackLocal);
     assertTrue("newer than the node-local one",
         rackLocal.getId().compareTo(local.getId()) > 0);
 
-    FakeDataNodeReportSource.down("a1h1", System.currentTimeMillis());
-    waitFor("preemption", () -> {
-      try {
-        return completedStatus(local.getId()) != null;
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    }, 15_000);
-    assertEquals(ContainerExitStatus.PREEMPTED,
-        completedStatus(local.getId()).getExitStatus());
-    Thread.sleep(300);
-    assertNull("rack-tier container left alone", completedStatus(rackLocal.getId()));
-    assertNotNull(cs().getRMContainer(rackLocal.getId()));
+    loseDataNodeExpecting("a1h1", local, rackLocal, "rack-tier container left alone");
   }
 
   @Test
@@ -297,29 +312,10 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
     ask(1, 1, GB, "a1h1");
     assertEquals(1, offerUntilAllocated("a1h1", 1));
     heartbeatAm();
-    Container local = null;
-    for (Container c : pulled) {
-      if (c.getNodeId().getHost().equals("a1h1") && !c.getId().equals(older.getId())
-          && c.getPriority().getPriority() == 1) {
-        local = c;
-      }
-    }
+    Container local = otherPulledOn("a1h1", 1, older);
     assertNotNull(local);
-    Container localData = local;
     Thread.sleep(400); // a monitor pass ties the node-tier record to its container
 
-    FakeDataNodeReportSource.down("a1h1", System.currentTimeMillis());
-    waitFor("preemption of the local-data container", () -> {
-      try {
-        return completedStatus(localData.getId()) != null;
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    }, 15_000);
-    assertEquals(ContainerExitStatus.PREEMPTED,
-        completedStatus(localData.getId()).getExitStatus());
-    Thread.sleep(300);
-    assertNull("the older off-switch container left alone", completedStatus(older.getId()));
-    assertNotNull(cs().getRMContainer(older.getId()));
+    loseDataNodeExpecting("a1h1", local, older, "the older off-switch container left alone");
   }
 }
