@@ -278,7 +278,8 @@ blocks_replicated() {
 
 #######################################
 # Times the repair of a lost zone's replicas; runs in the background from the fault on and
-# writes to settled-at the epoch ms from which no repairable block waited any more. Timed
+# writes to dead-at the epoch ms at which the NameNode counted the zone's DataNodes dead, to
+# settled-at the epoch ms from which no repairable block waited any more. Timed
 # from the moment the NameNode counts the zone's DataNodes dead and queues their replicas
 # ("settled" before that would only mean "not yet noticed"). A repair can also end between
 # two looks (stock, fully run: seen done in the NameNode's log 14 s before the lab's first
@@ -297,6 +298,7 @@ rereplication_watch() {
     t="$(now_ms)"
     if [[ -n "${dead}" && -z "${dead_ms}" ]] && ((dead >= n)); then
       dead_ms="${t}"
+      echo "${dead_ms}" >"${LAB_RUN_POLICY}/dead-at"
     fi
     if [[ -z "${dead_ms}" ]] && ((SECONDS > deadline - 360)); then
       lab_err "gave up after 120 s waiting for ${n} dead DataNodes to time the re-replication"
@@ -390,15 +392,16 @@ scenario_zone_loss() {
       "${LAB_RUN_POLICY}/audit-before-fault.json" 2>/dev/null || echo null)" "" lower
   # Re-replication is timed while the job and the writer go on (see rereplication_watch).
   local settled="${LAB_RUN_POLICY}/settled-at"
-  rm -f "${settled}" "${LAB_RUN_POLICY}/repaired-unseen"
+  rm -f "${settled}" "${LAB_RUN_POLICY}/repaired-unseen" "${LAB_RUN_POLICY}/dead-at"
   local n
   n="$(workers "${zone}" | wc -l)"
   # shellcheck disable=SC2046  # a list of host names
   rereplication_watch "${n}" "${LAB_RUN_POLICY}/replicated-before" \
     $(workers "" | grep -vxF -f <(workers "${zone}")) &
   local settle_pid=$!
-  if wait_for 120 "the NameNode to declare ${n} DataNodes dead" dead_datanodes_at_least "${n}"; then
-    event detected "NameNode: ${n} DataNodes dead"
+  # The watch polls the NameNode already: its dead count is the detection.
+  if wait_for 120 "the NameNode to declare ${n} DataNodes dead" test -s "${LAB_RUN_POLICY}/dead-at"; then
+    event detected "NameNode: ${n} DataNodes dead" "$(cat "${LAB_RUN_POLICY}/dead-at")"
   fi
   job_finish
   # The writer goes on for a while after the loss was detected: writes keep working.
