@@ -489,7 +489,9 @@ write_site_files() {
   # Both policies: the same rack-aware topology table, the same timings. The lab shortens
   # Hadoop's failure detection (DataNode dead after 2 x 5 s + 10 x 1 s = 20 s instead of
   # 10.5 min, NodeManager lost after 20 s instead of 10 min; an AM gives up stopping a
-  # container on a dead host after 30 s instead of 3 min) and lets each DataNode copy 8
+  # container on a dead host after 3 tries 2 s apart instead of 3 min: with 30 s and 5 s a
+  # zone-loss map's attempt sat in KILL_CONTAINER_CLEANUP for 51 s, six connect timeouts of
+  # 3 s and six sleeps of 5 s, before it could run again) and lets each DataNode copy 8
   # blocks at a time instead of 2 (the knobs operators raise to re-replicate a lost zone
   # faster), so scenarios fit in minutes.
   site_add "${dir}/core-site.xml" "${core[@]+"${core[@]}"}" \
@@ -525,8 +527,8 @@ write_site_files() {
     "yarn.resourcemanager.nm.liveness-monitor.expiry-interval-ms=20000" \
     "yarn.nm.liveness-monitor.expiry-interval-ms=20000" \
     "yarn.resourcemanager.nodemanagers.heartbeat-interval-ms=1000" \
-    "yarn.client.nodemanager-connect.max-wait-ms=30000" \
-    "yarn.client.nodemanager-connect.retry-interval-ms=5000" \
+    "yarn.client.nodemanager-connect.max-wait-ms=6000" \
+    "yarn.client.nodemanager-connect.retry-interval-ms=2000" \
     "yarn.log-aggregation-enable=false" "${yarn_ours[@]+"${yarn_ours[@]}"}"
   local opts="-Xmx200m ${JAVA_LEAN[*]} ${JAVA_OPENS[*]}"
   local env="HADOOP_MAPRED_HOME=${HADOOP_HOME}"
