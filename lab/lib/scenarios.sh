@@ -88,7 +88,8 @@ writer_start() {
   rm -f "${LAB_RUN_POLICY}/writer.stop"
   client_java 192m io.multizone.lab.load.ContinuousWriter "${LAB_DFS}/writer" \
     "${LAB_RUN_POLICY}/writer.acks" "${LAB_RUN_POLICY}/writer.stop" "${LAB_SEED}" 65536 \
-    1572864 "${LAB_WRITER_PAUSE_MS}" 100000 >"${LAB_RUN_POLICY}/logs/writer.log" 2>&1 &
+    1572864 "${LAB_WRITER_PAUSE_MS}" 100000 "${LAB_WRITER_THREADS}" \
+    >"${LAB_RUN_POLICY}/logs/writer.log" 2>&1 &
   WRITER_PID=$!
 }
 
@@ -357,16 +358,19 @@ scenario_zone_loss() {
   # The fault needs a running job, and enough acknowledged files that the stock control
   # does not hang on luck: stock runs lost 5 to 10 % of the files acknowledged before the
   # loss (the zone chosen is the worst), so a stock run losing none of 100 is below 1 in 500.
-  # The writer gets a lead: while the job's JVMs start (both clusters' at once in a full
-  # run) a file took 0.6 to 1 s instead of 0.1 to 0.3 s, and ours' fault waited 114 s for
-  # its 100 files (measured: full run, writer and job started together).
+  # While the job's JVMs start (both clusters' at once in a full run) a file took 0.6 to
+  # 1 s instead of 0.1 to 0.3 s: with one writer thread and the job started with it, ours'
+  # fault waited 114 s for its 100 files (full run); a lead of 50 files (30 quick) before
+  # the job then made the map start decide (the job client, its AM and a map's container
+  # take about 55 s). The writer now has LAB_WRITER_THREADS threads and LAB_WRITER_LEAD
+  # (files before the job starts) is 0.
   wait_for 120 "${LAB_WRITER_LEAD} acknowledged files" acks_at_least "${LAB_WRITER_LEAD}" \
     || { outcome error; return 1; }
   # Two attempts a map, not four: a map whose input lost every replica (stock) fails each
   # attempt the same way, and four took 100 s more to say so (full run, 2026-12-01 18:45);
   # ours has had no failed attempt in any run.
   LAB_MAP_ATTEMPTS=2 job_start
-  event phase "wordcount (${LAB_MAPS} maps, 2 attempts each) started, ${LAB_WRITER_LEAD} files acknowledged"
+  event phase "wordcount (${LAB_MAPS} maps, 2 attempts each) started, $(acks) files acknowledged"
   wait_for 300 "the job's first map to start" job_map_started || { outcome error; return 1; }
   wait_for 120 "100 acknowledged files" acks_at_least 100 || { outcome error; return 1; }
   local zone hosts h acked_before
@@ -403,8 +407,9 @@ scenario_zone_loss() {
   if wait_for 120 "the NameNode to declare ${n} DataNodes dead" test -s "${LAB_RUN_POLICY}/dead-at"; then
     event detected "NameNode: ${n} DataNodes dead" "$(cat "${LAB_RUN_POLICY}/dead-at")"
   fi
-  job_finish
-  # The writer goes on for a while after the loss was detected: writes keep working.
+  # The writer goes on for a while after the loss was detected: writes keep working. It
+  # stops then, and the files are read back while the job recovers (its lost attempts wait
+  # for the NodeManagers to expire, then run again): the job's outcome is taken last.
   local more=$(($(acks) + 10))
   wait_for 60 "10 more acknowledged files" acks_at_least "${more}" || true
   writer_stop
@@ -441,6 +446,7 @@ scenario_zone_loss() {
   audit="$(cat "${LAB_RUN_POLICY}/audit-after.json")"
   figure blocks_one_zone_after "blocks in one zone after re-replication" \
     "$(jq '.blocksInOneZone // null' <<<"${audit}")" "" lower
+  job_finish
   if [[ "${LAB_QUICK}" != "true" ]]; then
     zone_returns "${zone}"
   fi
@@ -743,8 +749,9 @@ scenario_namenode_loss() {
     figure files_lost "acknowledged files lost or unreadable" "$(jq '.unreadable' <<<"${v}")" "" lower
     (($(jq '.unreadable' <<<"${v}") == 0)) || outcome lost-data
   else
-    # Nothing to read back from: every acknowledged file is out of reach.
-    kill -9 "${JOB_PID}" 2>/dev/null || true
+    # Nothing to read back from: every acknowledged file is out of reach. (Killed and reaped
+    # under one redirection: bash would print its "Killed" job notice on the terminal.)
+    { kill -9 "${JOB_PID}" && wait "${JOB_PID}"; } 2>/dev/null || true
     LAB_JOB_TIMEOUT=5 job_finish
     writer_stop
     reader_stop
