@@ -22,8 +22,8 @@ import org.apache.hadoop.fs.Path;
  * acknowledgement log: {@code ack N PATH SIZE EPOCH_MS START_EPOCH_MS} (acknowledged, begun),
  * flushed and synced before that thread starts its next file, in the order of acknowledgement.
  * A failed file is logged as {@code fail N PATH EPOCH_MS ERROR} and not counted: the verifier
- * checks exactly what the writer was told was stored. Two threads keep the rate up while the
- * lab's job starts its JVMs (one write took 0.6 to 1 s then).
+ * checks exactly what the writer was told was stored. The lab runs one thread (a second one
+ * loaded both clusters for no earlier fault: see {@code set_sizes} in {@code bin/multizone-lab}).
  *
  * <p>Usage: {@code ContinuousWriter DIR ACK_LOG STOP_FILE SEED MIN_BYTES MAX_BYTES PAUSE_MS
  * MAX_FILES [THREADS]} (THREADS default 1)
