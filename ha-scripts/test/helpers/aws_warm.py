@@ -53,6 +53,10 @@ def prewarm(warm, url):
         import moto_world
         moto_world.ec2(url)
         moto_world.s3(url)
+    # The top-level command table (every service's name and the CLI's own commands): built
+    # once here instead of in every call; its services' operation tables stay lazy.
+    warm._get_command_table()
+    warm.session.get_available_services()
 
 
 def exit_code(e):
@@ -86,14 +90,20 @@ def serve(path, url):
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
     srv.listen(16)
+    import gc
     import signal
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    # What is loaded now is never collected: the forked calls neither scan it nor copy the
+    # pages its reference counts live on for that.
+    gc.collect()
+    gc.freeze()
     while True:
         conn, _ = srv.accept()
         if os.fork() != 0:
             conn.close()
             continue
         srv.close()
+        gc.disable()  # a call lives for a fraction of a second
         req = json.loads(recv_all(conn))
         data_path = os.environ.get("AWS_DATA_PATH")  # set by `import awscli`
         os.environ.clear()
