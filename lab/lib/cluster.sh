@@ -275,6 +275,24 @@ host_kill() {
 }
 
 #######################################
+# A zone's machines lost at one moment: every host's link down first (a few milliseconds for
+# all), then each host's processes killed. Killed one host after the other (about a second
+# each on a busy machine), the NameNode declared the last DataNode dead one 5 s check later
+# than the others, and Hadoop then waited out a 30 s pending timeout for blocks it had asked
+# that still-live, stale DataNode to copy (quick run 2026-12-01 22:28: ours' re-replication
+# 91.7 s, stock's 46.4 s). Arguments: hosts...
+#######################################
+hosts_kill() {
+  local h
+  for h in "$@"; do
+    ip -n "$(ns_of "${h}")" link set eth0 down
+  done
+  for h in "$@"; do
+    host_kill "${h}"
+  done
+}
+
+#######################################
 # Stops one daemon of a host (kill -9), the host stays up. Arguments: host, role.
 #######################################
 daemon_kill() {

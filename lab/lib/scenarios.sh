@@ -389,9 +389,8 @@ scenario_zone_loss() {
     event fault "${zone} cut off: ${hosts% } keep running, unreachable from the other zones (${acked_before} files acknowledged so far)" "${fault_ms}"
   else
     fault_ms="$(now_ms)"
-    for h in ${hosts}; do
-      host_kill "${h}"
-    done
+    # shellcheck disable=SC2086  # a list of host names
+    hosts_kill ${hosts}
     event fault "${zone} lost: ${hosts% } killed (${acked_before} files acknowledged so far)" "${fault_ms}"
   fi
   figure zone_killed "zone $([[ "${LAB_ZONE_FAULT}" == "cut" ]] && echo "cut off" || echo "lost")" "\"${zone}\"" "" ""
@@ -706,9 +705,8 @@ scenario_namenode_loss() {
     event fault "${MASTER_ZONE} cut off: NameNode machine ${old} (still running), its volume, ${hosts% } unreachable from the other zones (${acked_before} files acknowledged so far)" "${kill_ms}"
   elif [[ "${what}" == "zone" ]]; then
     hosts="$(workers "${MASTER_ZONE}" | tr '\n' ' ')"
-    for h in ${hosts}; do
-      host_kill "${h}"
-    done
+    # shellcheck disable=SC2086  # a list of host names
+    hosts_kill ${hosts}
     read -r old kill_ms < <(nn_instance zone-lose "${MASTER_ZONE}")
     event fault "${MASTER_ZONE} lost: NameNode machine ${old}, its volume, ${hosts% } (${acked_before} files acknowledged so far)" "${kill_ms}"
   else
