@@ -88,8 +88,7 @@ writer_start() {
   rm -f "${LAB_RUN_POLICY}/writer.stop"
   client_java 192m io.multizone.lab.load.ContinuousWriter "${LAB_DFS}/writer" \
     "${LAB_RUN_POLICY}/writer.acks" "${LAB_RUN_POLICY}/writer.stop" "${LAB_SEED}" 65536 \
-    1572864 "${LAB_WRITER_PAUSE_MS}" 100000 "${LAB_WRITER_THREADS}" \
-    >"${LAB_RUN_POLICY}/logs/writer.log" 2>&1 &
+    1572864 "${LAB_WRITER_PAUSE_MS}" 100000 >"${LAB_RUN_POLICY}/logs/writer.log" 2>&1 &
   WRITER_PID=$!
 }
 

@@ -21,12 +21,11 @@ public class TestContinuousWriter {
   public final TemporaryFolder tmp = new TemporaryFolder();
 
   @Test
-  public void twoThreadsAcknowledgeEachFileOnceWithItsContent() throws Exception {
+  public void eachAcknowledgedFileIsStoredWithItsContent() throws Exception {
     File dir = new File(tmp.getRoot(), "out");
     File acks = new File(tmp.getRoot(), "acks");
     ContinuousWriter.main(new String[] {dir.getPath(), acks.getPath(),
-        new File(tmp.getRoot(), "stop").getPath(), Long.toString(SEED), "100", "5000", "0", "40",
-        "2"});
+        new File(tmp.getRoot(), "stop").getPath(), Long.toString(SEED), "100", "5000", "0", "40"});
     List<String> lines = Files.readAllLines(acks.toPath(), StandardCharsets.UTF_8);
     assertEquals(40, lines.size());
     TreeSet<Long> numbers = new TreeSet<>();
@@ -50,11 +49,11 @@ public class TestContinuousWriter {
   }
 
   @Test
-  public void theStopFileStopsEveryThread() throws Exception {
+  public void nothingIsWrittenOnceTheStopFileExists() throws Exception {
     File stop = tmp.newFile("stop");
     File acks = new File(tmp.getRoot(), "acks");
     ContinuousWriter.main(new String[] {new File(tmp.getRoot(), "out").getPath(), acks.getPath(),
-        stop.getPath(), Long.toString(SEED), "100", "200", "0", "1000", "3"});
+        stop.getPath(), Long.toString(SEED), "100", "200", "0", "1000"});
     assertEquals(0, Files.readAllLines(acks.toPath(), StandardCharsets.UTF_8).size());
   }
 }
