@@ -376,7 +376,7 @@ scenario_zone_loss() {
   event phase "wordcount (${LAB_MAPS} maps, 2 attempts each) started, $(acks) files acknowledged"
   wait_for 300 "the job's first map to start" job_map_started || { outcome error; return 1; }
   wait_for 120 "100 acknowledged files" acks_at_least 100 || { outcome error; return 1; }
-  local zone hosts h acked_before
+  local zone hosts acked_before
   zone="$(worst_zone)"
   [[ -n "${zone}" ]] || zone="zone-a"
   hosts="$(workers "${zone}" | tr '\n' ' ')"
@@ -696,7 +696,7 @@ scenario_namenode_loss() {
   fi
   wait_for 300 "the job's first map to start" job_map_started || { outcome error; return 1; }
   wait_for 120 "10 acknowledged files" acks_at_least 10 || { outcome error; return 1; }
-  local kill_ms old acked_before h hosts=""
+  local kill_ms old acked_before hosts=""
   acked_before="$(acks)"
   if [[ "${what}" == "zone" && "${LAB_ZONE_FAULT}" == "cut" ]]; then
     hosts="$(workers "${MASTER_ZONE}" | tr '\n' ' ')"
