@@ -39,9 +39,12 @@ setup() {
 }
 
 teardown() {
-  if [[ -f "${BATS_TEST_TMPDIR}/jn.pid" ]]; then
-    kill "$(cat "${BATS_TEST_TMPDIR}/jn.pid")" 2>/dev/null || true
-  fi
+  local f
+  for f in jn.pid aws-v2-warm.pid; do
+    if [[ -f "${BATS_TEST_TMPDIR}/${f}" ]]; then
+      kill "$(cat "${BATS_TEST_TMPDIR}/${f}")" 2>/dev/null || true
+    fi
+  done
 }
 
 # The state-changing calls in order (describe/get/head/create-tags and the CLI's local
@@ -112,14 +115,8 @@ relaunch_calls() {
 }
 
 # The full relaunch behind the recording fake-aws: every call in order, one timed line per
-# step, converged. With "cold", through the AWS CLI binary NNR_REAL_AWS itself (not the
-# warm process).
+# step, converged.
 full_relaunch_in_order() {
-  if [[ "${1:-}" == "cold" ]]; then
-    unset NNR_AWS_WARM_SOCKET
-    # The cold CLI binary: a read + a write take seconds on a loaded host.
-    sed -i 's/^LEASE_SETTLE=.*/LEASE_SETTLE=10/' "${CONF}"
-  fi
   relaunch
   assert_success
   # shellcheck disable=SC2154  # output: set by bats' run

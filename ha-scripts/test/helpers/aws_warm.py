@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Test speed-up only: runs the real AWS CLI v1 (awscli.clidriver) and moto_world.py in a
-warm process.
+"""Test speed-up only: runs the real AWS CLI (awscli.clidriver: v1 from pip, or v2 where it
+is a Python package, as Debian's awscli is) and moto_world.py in a warm process.
 
   aws_warm.py serve SOCKET [URL]    import awscli, boto3 and moto_world once, load what
                                     every call would load again (see prewarm), then for
@@ -57,6 +57,13 @@ def prewarm(warm, url):
     # once here instead of in every call; its services' operation tables stay lazy.
     warm._get_command_table()
     warm.session.get_available_services()
+    # The operation tables of the services the provider calls (names and operation models
+    # only; each operation's argument table stays lazy, built in the call that runs it),
+    # and the credential chain (its providers read os.environ when asked, after the
+    # request's env is in place). About 35 ms of a 220 ms call, measured side by side.
+    for service in ("ec2", "ssm", "s3api"):
+        warm._get_command_table()[service]._get_command_table()
+    warm.session.get_component("credential_provider")
 
 
 def exit_code(e):
@@ -74,6 +81,11 @@ def run_child(warm, req):
             import moto_world
             moto_world.main(["moto_world.py"] + req["argv"])
             return 0
+        from awscli import clidriver
+        entry_point = getattr(clidriver, "AWSCLIEntryPoint", None)
+        if entry_point is not None:
+            # CLI v2: its entry point (error handling, exit codes) on the warm driver.
+            return entry_point(warm).main(req["argv"])
         return warm.main(req["argv"])
     except SystemExit as e:
         return exit_code(e)

@@ -3,7 +3,9 @@
 # and a random free port, reset before each test.
 
 #######################################
-# Starts moto_server; exports MOTO_URL, MOTO_PY, NNR_REAL_AWS.
+# Starts moto_server and the warm AWS CLI; exports MOTO_URL, MOTO_PY, NNR_REAL_AWS,
+# NNR_AWS_WARM_SOCKET (the CLI calls of fake-aws), NNR_WORLD_SOCKET (world; the same
+# process), NNR_PY_CLIENT.
 #######################################
 moto_start() {
   local server port
@@ -23,18 +25,32 @@ moto_start() {
   done
   # The AWS CLI's own code and moto_world.py in a warm process (test/helpers/aws_warm.py).
   NNR_AWS_WARM_SOCKET="${BATS_FILE_TMPDIR}/aws-warm.sock"
-  "$(dirname "${NNR_REAL_AWS}")/python3" "${HA_HOME}/test/helpers/aws_warm.py" serve \
-    "${NNR_AWS_WARM_SOCKET}" "${MOTO_URL}" >"${BATS_FILE_TMPDIR}/aws-warm.log" 2>&1 3>&- &
-  echo "$!" >"${BATS_FILE_TMPDIR}/aws-warm.pid"
-  for _ in $(seq 1 300); do
-    [[ -S "${NNR_AWS_WARM_SOCKET}" ]] && break
-    sleep 0.1
-  done
+  aws_warm_start "$(dirname "${NNR_REAL_AWS}")/python3" "${NNR_AWS_WARM_SOCKET}" \
+    "${BATS_FILE_TMPDIR}/aws-warm" "${MOTO_URL}"
   NNR_PY_CLIENT=/usr/bin/python3
   [[ -x "${NNR_PY_CLIENT}" ]] || NNR_PY_CLIENT=python3
-  export MOTO_URL MOTO_PY NNR_REAL_AWS NNR_AWS_WARM_SOCKET NNR_PY_CLIENT
+  NNR_WORLD_SOCKET="${NNR_AWS_WARM_SOCKET}"
+  export MOTO_URL MOTO_PY NNR_REAL_AWS NNR_AWS_WARM_SOCKET NNR_WORLD_SOCKET NNR_PY_CLIENT
   echo "${MOTO_URL} ${MOTO_PY} ${NNR_REAL_AWS} ${NNR_AWS_WARM_SOCKET} ${NNR_PY_CLIENT}" \
     >"${BATS_FILE_TMPDIR}/moto.env"
+}
+
+#######################################
+# Starts test/helpers/aws_warm.py serving SOCKET with PYTHON's awscli (and moto_world.py
+# when URL is given); its pid goes to PREFIX.pid, its log to PREFIX.log. Returns when the
+# socket is there.
+# Arguments:
+#   python, socket, prefix, url (optional)
+#######################################
+aws_warm_start() {
+  local python="$1" socket="$2" prefix="$3" url="${4:-}"
+  "${python}" "${HA_HOME}/test/helpers/aws_warm.py" serve "${socket}" ${url:+"${url}"} \
+    >"${prefix}.log" 2>&1 3>&- &
+  echo "$!" >"${prefix}.pid"
+  for _ in $(seq 1 300); do
+    [[ -S "${socket}" ]] && break
+    sleep 0.1
+  done
 }
 
 moto_stop() {
@@ -52,12 +68,13 @@ moto_stop() {
 moto_env() {
   read -r MOTO_URL MOTO_PY NNR_REAL_AWS NNR_AWS_WARM_SOCKET NNR_PY_CLIENT \
     <"${BATS_FILE_TMPDIR}/moto.env"
-  export MOTO_URL MOTO_PY NNR_REAL_AWS NNR_AWS_WARM_SOCKET NNR_PY_CLIENT
+  NNR_WORLD_SOCKET="${NNR_AWS_WARM_SOCKET}"
+  export MOTO_URL MOTO_PY NNR_REAL_AWS NNR_AWS_WARM_SOCKET NNR_WORLD_SOCKET NNR_PY_CLIENT
 }
 
 world() {
-  if [[ -S "${NNR_AWS_WARM_SOCKET:-}" ]]; then
-    "${NNR_PY_CLIENT}" "${HA_HOME}/test/helpers/aws_warm.py" --world "${NNR_AWS_WARM_SOCKET}" \
+  if [[ -S "${NNR_WORLD_SOCKET:-}" ]]; then
+    "${NNR_PY_CLIENT}" "${HA_HOME}/test/helpers/aws_warm.py" --world "${NNR_WORLD_SOCKET}" \
       "${MOTO_URL}" "$@"
   else
     "${MOTO_PY}" "${HA_HOME}/test/helpers/moto_world.py" "${MOTO_URL}" "$@"
