@@ -6,6 +6,10 @@
 # --profile, and never print credentials. See providers/README.md for the interface.
 # Sourced, never executed.
 
+# The instances whose SSM agent answered and had no earlier run's command in flight, in this
+# run (aws_ssm_run checks that once per instance).
+declare -gA AWS_SSM_READY=()
+
 #######################################
 # Runs one AWS CLI call with the configured region/endpoint/profile, JSON output.
 # Arguments:
@@ -444,15 +448,20 @@ aws_ssm_wait() {
 # LIMIT + COMMAND_GRACE; the relauncher gives up and cancels it at LIMIT + 2 x
 # COMMAND_GRACE. A command of an earlier run for this volume still in flight on the
 # instance is waited for first, never run twice at once: when it is the same LABEL its
-# result is used (REUSE=1), or ours is sent once it has ended (REUSE=0).
+# result is used (REUSE=1), or ours is sent once it has ended (REUSE=0). The agent and the
+# earlier commands are checked before a run's first command to an instance only.
 # Arguments:
 #   instance, label (comment "nn-relaunch LABEL VOLUME"), what (for messages),
 #   limit (seconds), script, reuse (1 or 0)
 #######################################
 aws_ssm_run() {
   local id="$1" label="$2" what="$3" limit="$4" script="$5" reuse="${6:-1}"
-  local params command_id out rc grace="${CFG[COMMAND_GRACE]}" comment_prefix="nn-relaunch "
+  local out rc grace="${CFG[COMMAND_GRACE]}" comment_prefix="nn-relaunch "
   local comment="nn-relaunch ${label} ${CFG[VOLUME_ID]}"
+  if [[ -n "${AWS_SSM_READY[${id}]:-}" ]]; then
+    aws_ssm_send "${id}" "${comment}" "${what}" "${limit}" "${script}"
+    return
+  fi
   # 1. The agent: online (a just-launched instance is running before it registers).
   if ! wait_until "${CFG[AWS_SSM_ONLINE_TIMEOUT]}" "${CFG[POLL_INTERVAL]}" aws_ssm_online "${id}"; then
     err "${what}: SSM agent on ${id} not online after ${CFG[AWS_SSM_ONLINE_TIMEOUT]}s (AWS_SSM_ONLINE_TIMEOUT)"
@@ -482,7 +491,23 @@ aws_ssm_run() {
     aws_ssm_wait "${id}" "${cid}" "$(($(now_s) + limit + 2 * grace))" "${line#* }" \
       >/dev/null || true
   done
-  # 3. Send, with an execution timeout; a failed send is a failure now, not a timeout.
+  # Checked once a run and instance: from here on the agent has answered, and no earlier
+  # run's command is in flight there (a later one would need the lease this run holds).
+  # An agent that goes away later makes send-command fail, a failure as plain as the check's.
+  AWS_SSM_READY["${id}"]=1
+  aws_ssm_send "${id}" "${comment}" "${what}" "${limit}" "${script}"
+}
+
+#######################################
+# Sends a shell script to the instance (AWS-RunShellScript) with an execution timeout and
+# waits for it (aws_ssm_wait); prints its standard output; returns its exit code. A failed
+# send is a failure now, not a timeout.
+# Arguments:
+#   instance, comment, what (for messages), limit (seconds), script
+#######################################
+aws_ssm_send() {
+  local id="$1" comment="$2" what="$3" limit="$4" script="$5"
+  local params command_id out rc grace="${CFG[COMMAND_GRACE]}"
   params="$(jq -cn --arg c "${script}" --arg t "$((limit + grace))" \
     '{commands: [$c], executionTimeout: [$t]}')"
   local delivery=$((grace > 30 ? grace : 30))
