@@ -6,9 +6,8 @@
 # --profile, and never print credentials. See providers/README.md for the interface.
 # Sourced, never executed.
 
-# The instances whose SSM agent answered and had no earlier run's command in flight, in this
-# run (aws_ssm_run checks that once per instance).
-declare -gA AWS_SSM_READY=()
+# The instances whose SSM agent has answered in this run (aws_ssm_run asks once per instance).
+declare -gA AWS_SSM_ONLINE=()
 
 #######################################
 # Runs one AWS CLI call with the configured region/endpoint/profile, JSON output.
@@ -448,8 +447,8 @@ aws_ssm_wait() {
 # LIMIT + COMMAND_GRACE; the relauncher gives up and cancels it at LIMIT + 2 x
 # COMMAND_GRACE. A command of an earlier run for this volume still in flight on the
 # instance is waited for first, never run twice at once: when it is the same LABEL its
-# result is used (REUSE=1), or ours is sent once it has ended (REUSE=0). The agent and the
-# earlier commands are checked before a run's first command to an instance only.
+# result is used (REUSE=1), or ours is sent once it has ended (REUSE=0). The agent is
+# checked before a run's first command to an instance only.
 # Arguments:
 #   instance, label (comment "nn-relaunch LABEL VOLUME"), what (for messages),
 #   limit (seconds), script, reuse (1 or 0)
@@ -458,16 +457,18 @@ aws_ssm_run() {
   local id="$1" label="$2" what="$3" limit="$4" script="$5" reuse="${6:-1}"
   local out rc grace="${CFG[COMMAND_GRACE]}" comment_prefix="nn-relaunch "
   local comment="nn-relaunch ${label} ${CFG[VOLUME_ID]}"
-  if [[ -n "${AWS_SSM_READY[${id}]:-}" ]]; then
-    aws_ssm_send "${id}" "${comment}" "${what}" "${limit}" "${script}"
-    return
+  # 1. The agent: online (a just-launched instance is running before it registers). Once it
+  # has answered in this run, not asked again: an agent that goes away later makes
+  # send-command fail, a failure as plain as this check's.
+  if [[ -z "${AWS_SSM_ONLINE[${id}]:-}" ]]; then
+    if ! wait_until "${CFG[AWS_SSM_ONLINE_TIMEOUT]}" "${CFG[POLL_INTERVAL]}" aws_ssm_online "${id}"; then
+      err "${what}: SSM agent on ${id} not online after ${CFG[AWS_SSM_ONLINE_TIMEOUT]}s (AWS_SSM_ONLINE_TIMEOUT)"
+      return 1
+    fi
+    AWS_SSM_ONLINE["${id}"]=1
   fi
-  # 1. The agent: online (a just-launched instance is running before it registers).
-  if ! wait_until "${CFG[AWS_SSM_ONLINE_TIMEOUT]}" "${CFG[POLL_INTERVAL]}" aws_ssm_online "${id}"; then
-    err "${what}: SSM agent on ${id} not online after ${CFG[AWS_SSM_ONLINE_TIMEOUT]}s (AWS_SSM_ONLINE_TIMEOUT)"
-    return 1
-  fi
-  # 2. An earlier run's command for this volume still running there: wait for it.
+  # 2. An earlier run's command for this volume still running there: wait for it. Asked
+  # before every command: a run that stalled past its lease may send one before it notices.
   rc=0
   out="$(aws_call ssm list-commands --instance-id "${id}")" || rc=$?
   if ((rc != 0)); then
@@ -491,10 +492,6 @@ aws_ssm_run() {
     aws_ssm_wait "${id}" "${cid}" "$(($(now_s) + limit + 2 * grace))" "${line#* }" \
       >/dev/null || true
   done
-  # Checked once a run and instance: from here on the agent has answered, and no earlier
-  # run's command is in flight there (a later one would need the lease this run holds).
-  # An agent that goes away later makes send-command fail, a failure as plain as the check's.
-  AWS_SSM_READY["${id}"]=1
   aws_ssm_send "${id}" "${comment}" "${what}" "${limit}" "${script}"
 }
 

@@ -10,7 +10,8 @@ load helpers/aws_suite
 @test "aws: full relaunch makes the calls in order, one timed line per step, converges; the SSM agent registering late is waited for" {
   # The agent is offline for the first two looks; until then AWS refuses send-command.
   # (fails on main 6451e23: the first prepare was sent at once, refused, and its empty
-  # command id polled until COMMAND_TIMEOUT: exit 1)
+  # command id polled until COMMAND_TIMEOUT: exit 1; here the default 300 s, since the
+  # sequence asserts that limit's execution timeouts)
   fault "describe-instance-information|jq|.InstanceInformationList = []|fewer:2:describe-instance-information"
   fault "send-command|fail|An error occurred (InvalidInstanceId) when calling the SendCommand operation: Instances not in a valid state for account|fewer:2:describe-instance-information"
   full_relaunch_in_order
@@ -21,6 +22,13 @@ load helpers/aws_suite
   first_send="$(grep -n '^ssm send-command' "${NNR_AWS_LOG}" | head -n 1 | cut -d: -f1)"
   third_look="$(grep -n '^ssm describe-instance-information' "${NNR_AWS_LOG}" | sed -n 3p | cut -d: -f1)"
   ((first_send > third_look))
+  # The agent asked about before the first command only: those 3 looks (checked once: asked
+  # before every command, it was 5). Earlier commands listed before every command, and once
+  # in the preflight.
+  run grep -c '^ssm describe-instance-information' "${NNR_AWS_LOG}"
+  assert_output "3"
+  run grep -c '^ssm list-commands' "${NNR_AWS_LOG}"
+  assert_output "4"
 }
 
 @test "aws: AWS CLI v2 (/usr/bin/aws): full relaunch in order; AWS_CLI selects it" {
@@ -37,6 +45,8 @@ load helpers/aws_suite
   aws_warm_start "$(sed -n '1s/^#!//p' /usr/bin/aws)" "${NNR_AWS_WARM_SOCKET}" \
     "${BATS_TEST_TMPDIR}/aws-v2-warm"
   [[ -S "${NNR_AWS_WARM_SOCKET}" ]] || fail "$(cat "${BATS_TEST_TMPDIR}/aws-v2-warm.log")"
+  grep -q '^awscli 2\.' "${BATS_TEST_TMPDIR}/aws-v2-warm.log" \
+    || fail "the warm process did not load AWS CLI v2: $(cat "${BATS_TEST_TMPDIR}/aws-v2-warm.log")"
   full_relaunch_in_order
   # AWS_CLI=/usr/bin/aws directly (no recorder, the binary started for each call): v2
   # reads the converged world from moto.
