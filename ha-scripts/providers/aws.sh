@@ -455,7 +455,7 @@ aws_ssm_wait() {
 #######################################
 aws_ssm_run() {
   local id="$1" label="$2" what="$3" limit="$4" script="$5" reuse="${6:-1}"
-  local out rc grace="${CFG[COMMAND_GRACE]}" comment_prefix="nn-relaunch "
+  local params command_id out rc grace="${CFG[COMMAND_GRACE]}" comment_prefix="nn-relaunch "
   local comment="nn-relaunch ${label} ${CFG[VOLUME_ID]}"
   # 1. The agent: online (a just-launched instance is running before it registers). Once it
   # has answered in this run, not asked again: an agent that goes away later makes
@@ -492,19 +492,7 @@ aws_ssm_run() {
     aws_ssm_wait "${id}" "${cid}" "$(($(now_s) + limit + 2 * grace))" "${line#* }" \
       >/dev/null || true
   done
-  aws_ssm_send "${id}" "${comment}" "${what}" "${limit}" "${script}"
-}
-
-#######################################
-# Sends a shell script to the instance (AWS-RunShellScript) with an execution timeout and
-# waits for it (aws_ssm_wait); prints its standard output; returns its exit code. A failed
-# send is a failure now, not a timeout.
-# Arguments:
-#   instance, comment, what (for messages), limit (seconds), script
-#######################################
-aws_ssm_send() {
-  local id="$1" comment="$2" what="$3" limit="$4" script="$5"
-  local params command_id out rc grace="${CFG[COMMAND_GRACE]}"
+  # 3. Send, with an execution timeout; a failed send is a failure now, not a timeout.
   params="$(jq -cn --arg c "${script}" --arg t "$((limit + grace))" \
     '{commands: [$c], executionTimeout: [$t]}')"
   local delivery=$((grace > 30 ? grace : 30))

@@ -4,8 +4,7 @@
 
 #######################################
 # Starts moto_server and the warm AWS CLI; exports MOTO_URL, MOTO_PY, NNR_REAL_AWS,
-# NNR_AWS_WARM_SOCKET (the CLI calls of fake-aws), NNR_WORLD_SOCKET (world; the same
-# process), NNR_PY_CLIENT.
+# NNR_AWS_WARM_SOCKET, NNR_PY_CLIENT (moto_env loads them in each test).
 #######################################
 moto_start() {
   local server port
@@ -29,8 +28,7 @@ moto_start() {
     "${BATS_FILE_TMPDIR}/aws-warm" "${MOTO_URL}"
   NNR_PY_CLIENT=/usr/bin/python3
   [[ -x "${NNR_PY_CLIENT}" ]] || NNR_PY_CLIENT=python3
-  NNR_WORLD_SOCKET="${NNR_AWS_WARM_SOCKET}"
-  export MOTO_URL MOTO_PY NNR_REAL_AWS NNR_AWS_WARM_SOCKET NNR_WORLD_SOCKET NNR_PY_CLIENT
+  export MOTO_URL MOTO_PY NNR_REAL_AWS NNR_AWS_WARM_SOCKET NNR_PY_CLIENT
   echo "${MOTO_URL} ${MOTO_PY} ${NNR_REAL_AWS} ${NNR_AWS_WARM_SOCKET} ${NNR_PY_CLIENT}" \
     >"${BATS_FILE_TMPDIR}/moto.env"
 }
@@ -63,7 +61,9 @@ moto_stop() {
 }
 
 #######################################
-# Loads what moto_start exported (setup_file runs in another process).
+# Loads what moto_start exported (setup_file runs in another process). NNR_WORLD_SOCKET
+# (world) is the same warm process; a test may point NNR_AWS_WARM_SOCKET (fake-aws's CLI
+# calls) elsewhere.
 #######################################
 moto_env() {
   read -r MOTO_URL MOTO_PY NNR_REAL_AWS NNR_AWS_WARM_SOCKET NNR_PY_CLIENT \
