@@ -5,7 +5,6 @@ import static org.junit.Assert.assertNotNull;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -92,7 +91,7 @@ public abstract class ZoneRmTestSupport {
       sb.append(e.getKey()).append(' ').append(e.getValue()).append('\n');
       NetUtils.addStaticResolution(e.getKey(), "127.0.0.1");
     }
-    Files.write(table.toPath(), sb.toString().getBytes(StandardCharsets.UTF_8));
+    SharedTestFiles.write(table.toPath(), sb.toString().getBytes(StandardCharsets.UTF_8));
     Configuration conf = new YarnConfiguration();
     conf.set(YarnConfiguration.RM_SCHEDULER, CapacityScheduler.class.getName());
     conf.set("net.topology.node.switch.mapping.impl", TableMapping.class.getName());

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.multizone.yarn.HadoopLine;
+import io.multizone.yarn.SharedTestFiles;
 import io.multizone.yarn.ZonePlacementYarnConfig;
 import io.multizone.yarn.placement.ZoneAwarePlacementAllocator;
 import io.multizone.yarn.requeue.LostDataNodeRequeuePolicy;
@@ -206,26 +206,10 @@ public final class ZoneMapReduceCluster implements Closeable {
     }
     File hostsFile = hostsFile(dir);
     hostsFile.getParentFile().mkdirs();
-    writeShared(hostsFile.toPath(), hosts.toString().getBytes(StandardCharsets.UTF_8));
+    SharedTestFiles.write(hostsFile.toPath(), hosts.toString().getBytes(StandardCharsets.UTF_8));
     File tableFile = new File(dir, "topology.table");
     Files.write(tableFile.toPath(), table.toString().getBytes(StandardCharsets.UTF_8));
     return tableFile;
-  }
-
-  /**
-   * Writes a file that JVMs of another test class may be reading (the hosts file: surefire
-   * runs two test classes at a time and every JVM resolves names through it): left alone when
-   * it already holds these bytes, else replaced in one rename, so a reader sees the old file or
-   * the new one, never a truncated one.
-   */
-  private static void writeShared(java.nio.file.Path file, byte[] bytes) throws IOException {
-    if (Files.exists(file) && Arrays.equals(Files.readAllBytes(file), bytes)) {
-      return;
-    }
-    java.nio.file.Path tmp =
-        Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static String selfName() {

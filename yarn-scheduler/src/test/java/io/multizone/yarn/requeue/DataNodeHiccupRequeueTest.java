@@ -42,8 +42,6 @@ public class DataNodeHiccupRequeueTest extends ZoneRmTestSupport {
 
   private Configuration conf() throws Exception {
     Configuration conf = baseConf(true);
-    conf.set(YarnConfiguration.FS_NODE_ATTRIBUTE_STORE_ROOT_DIR,
-        new java.io.File("target/node-attribute").toURI().toString());
     conf.set(ZonePlacementYarnConfig.DATANODE_REPORT_SOURCE_CLASS,
         FakeDataNodeReportSource.class.getName());
     return conf;

@@ -33,9 +33,6 @@ public class LostDataNodeRequeueTest extends ZoneRmTestSupport {
 
   private Configuration conf(long graceMs) throws Exception {
     Configuration conf = baseConf(true);
-    // Not the shared /tmp default: another RM test run on this machine may be using it.
-    conf.set(YarnConfiguration.FS_NODE_ATTRIBUTE_STORE_ROOT_DIR,
-        new java.io.File("target/node-attribute").toURI().toString());
     conf.setBoolean(YarnConfiguration.RM_SCHEDULER_ENABLE_MONITORS, true);
     conf.set(YarnConfiguration.RM_SCHEDULER_MONITOR_POLICIES,
         LostDataNodeRequeuePolicy.class.getName());
