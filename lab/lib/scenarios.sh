@@ -768,7 +768,7 @@ scenario_namenode_loss() {
 #######################################
 # True once a read begun after KILL_MS was served or, for stock side by side with ours,
 # once ours has served its first read in the same scenario and stock has waited that long
-# plus 30 s (at least 60 s): the comparison is made; waiting out the whole window would
+# plus 15 s (at least 60 s): the comparison is made; waiting out the whole window would
 # only show the same thing later.
 #######################################
 read_or_compared() {
@@ -777,7 +777,7 @@ read_or_compared() {
   local theirs
   theirs="$(ours_first_read)"
   [[ -n "${theirs}" ]] || return 1
-  awk -v w="$(t_of_since "$1")" -v t="${theirs}" 'BEGIN { exit !(w >= t + 30 && w >= 60) }'
+  awk -v w="$(t_of_since "$1")" -v t="${theirs}" 'BEGIN { exit !(w >= t + 15 && w >= 60) }'
 }
 
 #######################################

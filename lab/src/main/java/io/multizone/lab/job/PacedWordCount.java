@@ -20,7 +20,7 @@ import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapred.TIPStatus;
 import org.apache.hadoop.mapreduce.Job;
-import org.apache.hadoop.mapreduce.JobID;
+import org.apache.hadoop.mapreduce.JobStatus;
 import org.apache.hadoop.mapreduce.Mapper;
 import org.apache.hadoop.mapreduce.Reducer;
 import org.apache.hadoop.mapreduce.TaskReport;
@@ -140,8 +140,10 @@ public final class PacedWordCount extends Configured implements Tool {
       job.submit();
       // Which file each map reads, before "submitted": the lab picks its DataNode-loss victim
       // from these as soon as a map's container runs (see SubmittedSplits).
+      int maps = 0;
       try {
         List<String> splits = SubmittedSplits.describe(job);
+        maps = splits.size();
         for (int i = 0; i < splits.size(); i++) {
           progress.printf("split %d %s%n", i, splits.get(i));
         }
@@ -150,21 +152,7 @@ public final class PacedWordCount extends Configured implements Tool {
       }
       progress.printf("submitted %s %s %d%n", job.getJobID(),
           job.getJobID().toString().replace("job_", "application_"), System.currentTimeMillis());
-      String state;
-      try {
-        int started = 0;
-        while (!job.isComplete()) {
-          started = Math.max(started, mapsStarted(job));
-          progress.printf("progress %d %.3f %.3f %d%n", System.currentTimeMillis(),
-              job.mapProgress(), job.reduceProgress(), started);
-          Thread.sleep(1000);
-        }
-        state = job.getJobState().toString();
-      } catch (IOException e) {
-        // Once its AM has exited, the job client asks a JobHistory server, which the lab
-        // does not run: the ResourceManager has the final status.
-        state = finalStatusFromRm(conf, job.getJobID().toString());
-      }
+      String state = watch(conf, job, progress, maps);
       ok = "SUCCEEDED".equals(state);
       progress.printf("finished %d %s%n", System.currentTimeMillis(), state);
     }
@@ -192,27 +180,54 @@ public final class PacedWordCount extends Configured implements Tool {
     return n;
   }
 
-  /** Waits (up to 120 s) for the application to end; its final status as a job state. */
-  private static String finalStatusFromRm(Configuration conf, String jobId)
+  /**
+   * Writes a progress line a second until the job ends; its final state. The ResourceManager
+   * decides when it has ended: asked first each round, it has the final status the moment the
+   * AM unregisters, whereas asking the job (its AM) for it stalls on a lost AM's address for
+   * its connect retries, and once the AM has exited, on a JobHistory server the lab does not
+   * run (stock's zone-loss client learnt of its job's end 32 s late). One AM call a round for
+   * the progress, one more for the task reports until every map has started; a round whose
+   * AM calls fail writes no line.
+   */
+  private static String watch(Configuration conf, Job job, PrintWriter progress, int maps)
       throws IOException, InterruptedException {
-    ApplicationId app = TypeConverter.toYarn(JobID.forName(jobId)).getAppId();
+    ApplicationId app = TypeConverter.toYarn(job.getJobID()).getAppId();
     try (YarnClient yarn = YarnClient.createYarnClient()) {
       yarn.init(conf);
       yarn.start();
-      for (int i = 0; i < 240; i++) {
-        try {
-          ApplicationReport r = yarn.getApplicationReport(app);
-          if (r.getFinalApplicationStatus() != FinalApplicationStatus.UNDEFINED) {
-            return r.getFinalApplicationStatus() == FinalApplicationStatus.SUCCEEDED
-                ? "SUCCEEDED" : r.getFinalApplicationStatus().toString();
-          }
-        } catch (YarnException e) {
-          return "UNKNOWN";
+      int started = 0;
+      while (true) {
+        String state = finalStatus(yarn, app);
+        if (state != null) {
+          return state;
         }
-        Thread.sleep(500);
+        try {
+          JobStatus status = job.getStatus();
+          if (maps == 0 || started < maps) {
+            started = Math.max(started, mapsStarted(job));
+          }
+          progress.printf("progress %d %.3f %.3f %d%n", System.currentTimeMillis(),
+              status.getMapProgress(), status.getReduceProgress(), started);
+        } catch (IOException e) {
+          // The AM is away (lost, restarting or exited): the RM says next round.
+        }
+        Thread.sleep(1000);
       }
     }
-    return "UNKNOWN";
+  }
+
+  /** The application's final status as a job state; null while it runs. */
+  private static String finalStatus(YarnClient yarn, ApplicationId app) throws IOException {
+    try {
+      ApplicationReport r = yarn.getApplicationReport(app);
+      FinalApplicationStatus s = r.getFinalApplicationStatus();
+      if (s == FinalApplicationStatus.UNDEFINED) {
+        return null;
+      }
+      return s == FinalApplicationStatus.SUCCEEDED ? "SUCCEEDED" : s.toString();
+    } catch (YarnException e) {
+      return "UNKNOWN";
+    }
   }
 
   public static void main(String[] args) throws Exception {
