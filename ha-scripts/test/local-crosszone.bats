@@ -18,7 +18,7 @@ setup_file() {
     return 0
   fi
   load helpers/local
-  local_cluster_config "${NNR_E2E_TAG:-xz}"
+  local_cluster_config "${NNR_E2E_TAG:-}xz"
   local_env
   local_qjm_cluster_up
 }

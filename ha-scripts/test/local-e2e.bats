@@ -13,7 +13,7 @@ setup_file() {
     return 0
   fi
   load helpers/local
-  local_cluster_config "${NNR_E2E_TAG:-e2e}"
+  local_cluster_config "${NNR_E2E_TAG:-}e2e"
   local_env
   local_cluster_up
 }
@@ -149,7 +149,6 @@ assert_one_namenode() {
 
 @test "local: two relaunchers racing -> exactly one acts" {
   crash_nn
-  sed -i 's/^LEASE_SETTLE=.*/LEASE_SETTLE=1/' "${CONF}"
   sed 's/^LEASE_OWNER=.*//' "${CONF}" >"${CONF}.a"
   echo "LEASE_OWNER=watcher-a" >>"${CONF}.a"
   sed 's/^LEASE_OWNER=.*//' "${CONF}" >"${CONF}.b"
@@ -173,7 +172,7 @@ assert_one_namenode() {
 
 @test "local: nn-watch's own RPC and HTTP probes see the real NameNode and relaunch it after it dies" {
   grep -v '^WATCH_' "${CONF}" >"${CONF}.watch"
-  printf '%s\n' WATCH_INTERVAL=0.2 WATCH_FAILURES=3 WATCH_MIN_DOWN=0 WATCH_PROBE_TIMEOUT=2 \
+  printf '%s\n' WATCH_INTERVAL=0.2 WATCH_FAILURES=3 WATCH_MIN_DOWN=0 WATCH_PROBE_TIMEOUT=5 \
     >>"${CONF}.watch"
   # Healthy: every probe answers, nothing is relaunched.
   run "${HA_HOME}/bin/nn-watch" --config "${CONF}.watch" --max-probes 3

@@ -87,7 +87,7 @@ teardown() {
   kill -CONT "$(qjm_nn_pid a6)"
   run qjm_fs "${a}" -mkdir /by-old-after-fence
   assert_failure
-  local deadline=$((SECONDS + 10))
+  local deadline=$((SECONDS + 60))
   while qjm_nn_alive a6 && ((SECONDS < deadline)); do
     sleep 0.2
   done

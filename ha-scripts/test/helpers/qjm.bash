@@ -10,12 +10,12 @@ readonly QJM_OPENS=(--add-opens=java.base/java.lang=ALL-UNNAMED
   --add-opens=java.base/java.util.concurrent=ALL-UNNAMED)
 
 #######################################
-# Runs a JVM (nice 10) with CONF_DIR first on the classpath.
+# Runs a JVM with CONF_DIR first on the classpath.
 #######################################
 qjm_jvm() {
   local conf="$1"
   shift
-  nice -n 10 java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData "${QJM_OPENS[@]}" \
+  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData "${QJM_OPENS[@]}" \
     -Dhadoop.log.dir="${BATS_FILE_TMPDIR}" -Djava.net.preferIPv4Stack=true \
     -cp "${conf}:$(cat "${HADOOP_CLASSPATH_FILE:-${HA_HOME}/target/hadoop.classpath}")" "$@"
 }
@@ -55,7 +55,7 @@ qjm_journalnodes_up() {
     port="$(free_port)"
     echo "${port}" >>"${BATS_FILE_TMPDIR}/jn.ports"
     mkdir -p "${BATS_FILE_TMPDIR}/jn${i}"
-    setsid nice -n 10 java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
+    setsid java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
       "${QJM_OPENS[@]}" -Djava.net.preferIPv4Stack=true -Xmx128m \
       -cp "${dir}:$(cat "${HADOOP_CLASSPATH_FILE:-${HA_HOME}/target/hadoop.classpath}")" \
       org.apache.hadoop.hdfs.qjournal.server.JournalNode \
@@ -74,9 +74,24 @@ qjm_journalnodes_up() {
 qjm_journalnodes_down() {
   local f
   for f in "${BATS_FILE_TMPDIR}"/jn*.pid; do
-    [[ -f "${f}" ]] && kill "$(cat "${f}")" 2>/dev/null
+    qjm_kill_own TERM "${f}" "-Ddfs.journalnode.edits.dir=${f%.pid} "
   done
   return 0
+}
+
+#######################################
+# Sends SIGNAL to the process in PIDFILE if it is still the JVM this file started (its
+# command line holds MARK): the PID of a JVM that has ended may belong to another test's
+# process by now (the test files run in two lanes side by side).
+# Arguments: signal, pid file, mark.
+#######################################
+qjm_kill_own() {
+  local pid
+  [[ -f "$2" ]] || return 0
+  pid="$(cat "$2")"
+  if tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null | grep -qF -- "$3"; then
+    kill "-$1" "${pid}" 2>/dev/null || true
+  fi
 }
 
 #######################################
@@ -126,7 +141,7 @@ qjm_nn_format() {
 #######################################
 qjm_nn_start() {
   local port="$2" dir="${BATS_FILE_TMPDIR}/$1"
-  setsid nice -n 10 java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
+  setsid java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
     "${QJM_OPENS[@]}" -Djava.net.preferIPv4Stack=true -Xmx256m \
     -Dhadoop.log.dir="${dir}" \
     -cp "${dir}/conf:$(cat "${HADOOP_CLASSPATH_FILE:-${HA_HOME}/target/hadoop.classpath}")" \
@@ -140,8 +155,11 @@ qjm_nn_pid() {
   cat "${BATS_FILE_TMPDIR}/$1/pid"
 }
 
+# True while NameNode NAME's JVM runs (by its command line, not only its PID: see
+# qjm_kill_own).
 qjm_nn_alive() {
-  kill -0 "$(qjm_nn_pid "$1")" 2>/dev/null
+  tr '\0' ' ' <"/proc/$(qjm_nn_pid "$1")/cmdline" 2>/dev/null \
+    | grep -qF -- "-Dhadoop.log.dir=${BATS_FILE_TMPDIR}/$1 "
 }
 
 #######################################
@@ -181,7 +199,7 @@ qjm_restore_copy() {
 qjm_namenodes_down() {
   local f
   for f in "${BATS_FILE_TMPDIR}"/*/pid; do
-    [[ -f "${f}" ]] && kill -9 "$(cat "${f}")" 2>/dev/null
+    qjm_kill_own KILL "${f}" "-Dhadoop.log.dir=${f%/pid} "
   done
   return 0
 }
