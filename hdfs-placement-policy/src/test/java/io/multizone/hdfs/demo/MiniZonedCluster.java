@@ -218,7 +218,31 @@ public final class MiniZonedCluster implements AutoCloseable {
       if (!(e instanceof BindException) && !(e.getCause() instanceof BindException)) {
         throw e;
       }
+      // The failed attempt wrote the old ports into the DataNode's configuration, which a
+      // restart without keepPort reuses as they are (CI: the second try failed on the same
+      // port): back to ephemeral ports, same host.
+      Configuration conf = savedConf(dn);
+      for (String key : new String[] {DFSConfigKeys.DFS_DATANODE_ADDRESS_KEY,
+          DFSConfigKeys.DFS_DATANODE_IPC_ADDRESS_KEY}) {
+        String address = conf.get(key, "127.0.0.1:0");
+        conf.set(key, address.substring(0, address.lastIndexOf(':') + 1) + "0");
+      }
       return cluster.restartDataNode(dn, false);
+    }
+  }
+
+  /**
+   * The configuration MiniDFSCluster restarts a DataNode with (a package-private field of
+   * {@link MiniDFSCluster.DataNodeProperties}, no accessor).
+   */
+  private static Configuration savedConf(MiniDFSCluster.DataNodeProperties dn)
+      throws IOException {
+    try {
+      java.lang.reflect.Field f = MiniDFSCluster.DataNodeProperties.class.getDeclaredField("conf");
+      f.setAccessible(true);
+      return (Configuration) f.get(dn);
+    } catch (ReflectiveOperationException e) {
+      throw new IOException("cannot reach the DataNode's saved configuration", e);
     }
   }
 
