@@ -86,12 +86,18 @@ qjm_journalnodes_down() {
 # Arguments: signal, pid file, mark.
 #######################################
 qjm_kill_own() {
-  local pid
-  [[ -f "$2" ]] || return 0
-  pid="$(cat "$2")"
-  if tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null | grep -qF -- "$3"; then
-    kill "-$1" "${pid}" 2>/dev/null || true
+  if qjm_runs "$2" "$3"; then
+    kill "-$1" "$(cat "$2")" 2>/dev/null || true
   fi
+}
+
+#######################################
+# True while the process in PIDFILE runs and is still the JVM whose command line holds MARK.
+# Arguments: pid file, mark.
+#######################################
+qjm_runs() {
+  [[ -f "$1" ]] || return 1
+  tr '\0' ' ' <"/proc/$(cat "$1")/cmdline" 2>/dev/null | grep -qF -- "$2"
 }
 
 #######################################
@@ -158,8 +164,7 @@ qjm_nn_pid() {
 # True while NameNode NAME's JVM runs (by its command line, not only its PID: see
 # qjm_kill_own).
 qjm_nn_alive() {
-  tr '\0' ' ' <"/proc/$(qjm_nn_pid "$1")/cmdline" 2>/dev/null \
-    | grep -qF -- "-Dhadoop.log.dir=${BATS_FILE_TMPDIR}/$1 "
+  qjm_runs "${BATS_FILE_TMPDIR}/$1/pid" "-Dhadoop.log.dir=${BATS_FILE_TMPDIR}/$1 "
 }
 
 #######################################
