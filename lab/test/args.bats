@@ -12,6 +12,18 @@ setup() {
   [[ "${output}" == *"--scenario zone-los: unknown scenario (known: zone-loss, datanode-loss, namenode-loss, nn-zone-loss, all)"* ]]
 }
 
+@test "--stock-scenarios takes known scenarios among the chosen ones only" {
+  run "${LAB}" --stock-scenarios zone-los --no-build
+  [ "${status}" -eq 2 ]
+  [[ "${output}" == *"--stock-scenarios zone-los: unknown scenario (known:"* ]]
+  run "${LAB}" --quick --stock-scenarios namenode-loss --no-build
+  [ "${status}" -eq 2 ]
+  [[ "${output}" == *"--stock-scenarios namenode-loss: not among the chosen scenarios (zone-loss)"* ]]
+  run "${LAB}" --stock-scenarios
+  [ "${status}" -eq 2 ]
+  [[ "${output}" == *"--stock-scenarios needs a value"* ]]
+}
+
 @test "a bad policy is refused" {
   run "${LAB}" --policy mine --no-build
   [ "${status}" -eq 2 ]
