@@ -206,6 +206,14 @@ assert_namenode_away() {
   [ "${output}" -eq 0 ]
 }
 
+@test "a scenario stock left out says so in the report, with ours' column only" {
+  needs_scenario datanode-loss
+  ! lists "$(quick_stock)" datanode-loss || skip "stock plays datanode-loss here"
+  jq -e '.scenarios[] | select(.id == "datanode-loss") | (.runs | map(.policy)) == ["ours"]' \
+    "${LAB_OUT}/results.json"
+  grep -q "Stock did not play this scenario in this run (--stock-scenarios)" "${LAB_OUT}/report.md"
+}
+
 @test "nothing is left running: no namespace, no lab JVM" {
   run bash -c 'ls /run/netns | grep -c "^mzlab-"'
   [ "${output}" -eq 0 ]
