@@ -280,7 +280,9 @@ host_kill() {
 # each on a busy machine), the NameNode declared the last DataNode dead one 5 s check later
 # than the others, and Hadoop then waited out a 30 s pending timeout for blocks it had asked
 # that still-live, stale DataNode to copy (quick run 2026-12-01 22:28: ours' re-replication
-# 91.7 s, stock's 46.4 s). Arguments: hosts...
+# 91.7 s, stock's 46.4 s). Links down at once still leave the zone declared dead in two
+# checks now and then (its DataNodes' last heartbeats a second apart): hence the pending
+# timeout of 10 s (see write_site_files). Arguments: hosts...
 #######################################
 hosts_kill() {
   local h
@@ -530,7 +532,7 @@ write_site_files() {
     "dfs.namenode.rpc-bind-host=0.0.0.0" "dfs.namenode.http-bind-host=0.0.0.0" \
     "dfs.permissions.enabled=false" "dfs.namenode.handler.count=8" \
     "dfs.namenode.redundancy.interval.seconds=1" \
-    "dfs.namenode.reconstruction.pending.timeout-sec=30" \
+    "dfs.namenode.reconstruction.pending.timeout-sec=10" \
     "dfs.namenode.replication.work.multiplier.per.iteration=8" \
     "dfs.namenode.replication.max-streams=8" "dfs.namenode.replication.max-streams-hard-limit=16" \
     "${hdfs_ours[@]+"${hdfs_ours[@]}"}"
