@@ -893,18 +893,31 @@ EOF
 }
 
 #######################################
+# Stock after a NameNode-machine scenario: nothing brought the NameNode back. An operator
+# would, by hand: the package's nn-relaunch, once, before the next scenario. Started in the
+# background (RELAUNCH_BY_HAND_PID); cluster_heal waits for it.
+#######################################
+nn_relaunch_by_hand_start() {
+  lab_say "  [${LAB_POLICY}] NameNode down since the last scenario: relaunched by hand (nn-relaunch, as an operator would)"
+  nsenter --net="/run/netns/${CLIENT_NS}" "${PKG_HOME}/sbin/nn-relaunch" \
+    --config "${LAB_CLUSTER}/nn-relaunch.conf" >>"${LAB_CLUSTER}/logs/nn-relaunch-by-hand.log" 2>&1 &
+  RELAUNCH_BY_HAND_PID=$!
+}
+
+#######################################
 # Brings every worker back (links up, dead daemons restarted with their data) and waits
 # until all DataNodes and NodeManagers are registered: the state a scenario starts from.
 #######################################
 cluster_heal() {
   local h role roles restarted=0 jn_restarted=0
   zones_uncut
-  if [[ -z "$(nn_jmx FSNamesystemState NumLiveDataNodes)" ]]; then
-    # Stock after the NameNode-machine scenario: nothing brought the NameNode back. An
-    # operator would, by hand: the package's nn-relaunch, once, before the next scenario.
-    lab_say "  [${LAB_POLICY}] NameNode down since the last scenario: relaunched by hand (nn-relaunch, as an operator would)"
-    nsenter --net="/run/netns/${CLIENT_NS}" "${PKG_HOME}/sbin/nn-relaunch" \
-      --config "${LAB_CLUSTER}/nn-relaunch.conf" >>"${LAB_CLUSTER}/logs/nn-relaunch-by-hand.log" 2>&1 || {
+  if [[ -z "${RELAUNCH_BY_HAND_PID:-}" && -z "$(nn_jmx FSNamesystemState NumLiveDataNodes)" ]]; then
+    nn_relaunch_by_hand_start
+  fi
+  if [[ -n "${RELAUNCH_BY_HAND_PID:-}" ]]; then
+    local pid="${RELAUNCH_BY_HAND_PID}"
+    RELAUNCH_BY_HAND_PID=""
+    wait "${pid}" || {
       lab_err "nn-relaunch by hand failed: ${LAB_CLUSTER}/logs/nn-relaunch-by-hand.log"
       return 1
     }
