@@ -94,7 +94,15 @@ writer_start() {
 
 writer_stop() {
   touch "${LAB_RUN_POLICY}/writer.stop"
-  wait_for 120 "the writer to stop" pid_gone "${WRITER_PID}" || kill -9 "${WRITER_PID}" 2>/dev/null || true
+  wait_for 120 "the writer to stop" pid_gone "${WRITER_PID}" && return 0
+  # A writer that did not stop: its threads' stacks into its log (SIGQUIT makes the JVM
+  # print them; its output is the log), then it is killed. (Ours' writer hung once in
+  # nn-zone-loss, with its log at WARN saying nothing of where.)
+  lab_err "the writer did not stop: its thread dump is in ${LAB_RUN_POLICY}/logs/writer.log"
+  pkill -QUIT -f -- "${LAB_RUN_POLICY}/writer.stop" 2>/dev/null || true
+  sleep 2
+  pkill -9 -f -- "${LAB_RUN_POLICY}/writer.stop" 2>/dev/null || true
+  kill -9 "${WRITER_PID}" 2>/dev/null || true
 }
 
 pid_gone() {
