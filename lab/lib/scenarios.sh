@@ -351,6 +351,27 @@ verify_acks() {
     "${LAB_SEED}" 2>>"${LAB_RUN_POLICY}/logs/verify.log"
 }
 
+#######################################
+# Starts the read-back in the background, so that it runs while something else is waited
+# for: its JSON goes to ${LAB_RUN_POLICY}/NAME.json and the time it ended (ms) to
+# NAME.ended-at. Sets VERIFY_PID for verify_acks_result. Arguments: NAME.
+#######################################
+verify_acks_start() {
+  local name="$1"
+  { verify_acks >"${LAB_RUN_POLICY}/${name}.json"; now_ms >"${LAB_RUN_POLICY}/${name}.ended-at"; } &
+  VERIFY_PID=$!
+}
+
+#######################################
+# Waits for the read-back verify_acks_start NAME began and sets VERIFY_JSON to its JSON. Not
+# in a command substitution: the read-back is a child of this shell, not of a subshell.
+#######################################
+verify_acks_result() {
+  local name="$1"
+  wait "${VERIFY_PID}" || true
+  VERIFY_JSON="$(cat "${LAB_RUN_POLICY}/${name}.json")"
+}
+
 # ---- scenario 1: zone loss under load --------------------------------------------------
 
 #######################################
@@ -428,8 +449,7 @@ scenario_zone_loss() {
   # no longer offers its replicas. (It began after the repair before: ours' zone-loss waited
   # 14 s more for it in a full run.) The zone-audit waits for the repair: it counts blocks
   # left in one zone once repaired.
-  { verify_acks >"${LAB_RUN_POLICY}/verify.json"; now_ms >"${LAB_RUN_POLICY}/verify-ended-at"; } &
-  local verify_pid=$!
+  verify_acks_start verify
   wait "${settle_pid}" || true
   # Blocks of files the writer closed after the first settle are repaired too.
   if [[ -s "${settled}" ]] && wait_for 120 "re-replication" replication_settled; then
@@ -447,16 +467,16 @@ scenario_zone_loss() {
   fi
   zone_audit "${LAB_DFS}" >"${LAB_RUN_POLICY}/audit-after.json" &
   local audit_pid=$!
-  wait "${verify_pid}" || true
   local v unreadable
-  v="$(cat "${LAB_RUN_POLICY}/verify.json")"
+  verify_acks_result verify
+  v="${VERIFY_JSON}"
   unreadable="$(jq '.unreadable' <<<"${v}")"
   figure files_acknowledged "files acknowledged by the writer" "$(jq '.acknowledged' <<<"${v}")" "" ""
   figure files_unreadable "acknowledged files unreadable after the zone loss" "${unreadable}" "" lower
   figure writes_failed "writes that failed (not acknowledged)" "$(jq '.failed_writes' <<<"${v}")" "" lower
   ((unreadable == 0)) || outcome lost-data
   event phase "read back: ${unreadable} of $(jq '.acknowledged' <<<"${v}") acknowledged files unreadable" \
-    "$(cat "${LAB_RUN_POLICY}/verify-ended-at" 2>/dev/null)"
+    "$(cat "${LAB_RUN_POLICY}/verify.ended-at" 2>/dev/null)"
   wait "${audit_pid}" || true
   local audit
   audit="$(cat "${LAB_RUN_POLICY}/audit-after.json")"
@@ -495,9 +515,8 @@ zone_returns() {
     host_start "${h}"
   done
   # The read-back needs only the DataNodes back; it runs while the blocks are re-spread.
-  local v verify_pid
-  verify_acks >"${LAB_RUN_POLICY}/verify-after-return.json" &
-  verify_pid=$!
+  local v
+  verify_acks_start verify-after-return
   # Excess replicas of the returned zone are deleted and mis-placed blocks re-spread (ours:
   # the re-spread plugin, no fsck, settle 5 s, polled every second); give it that and a
   # redundancy round before waiting for the queues to drain.
@@ -506,8 +525,8 @@ zone_returns() {
   local audit
   audit="$(zone_audit "${LAB_DFS}")"
   echo "${audit}" >"${LAB_RUN_POLICY}/audit-after-return.json"
-  wait "${verify_pid}" || true
-  v="$(cat "${LAB_RUN_POLICY}/verify-after-return.json")"
+  verify_acks_result verify-after-return
+  v="${VERIFY_JSON}"
   figure files_unreadable_after_return "acknowledged files unreadable after the zone returned" \
     "$(jq '.unreadable' <<<"${v}")" "" lower
   figure blocks_one_zone_after_return "blocks in one zone after the zone returned" \
@@ -765,12 +784,11 @@ scenario_namenode_loss() {
     # while the job finishes.
     writer_stop
     reader_stop
-    local v verify_pid
-    verify_acks >"${LAB_RUN_POLICY}/verify.json" &
-    verify_pid=$!
+    local v
+    verify_acks_start verify
     job_finish
-    wait "${verify_pid}" || true
-    v="$(cat "${LAB_RUN_POLICY}/verify.json")"
+    verify_acks_result verify
+    v="${VERIFY_JSON}"
     figure files_acknowledged "files acknowledged by the writer" "$(jq '.acknowledged' <<<"${v}")" "" ""
     figure files_lost "acknowledged files lost or unreadable" "$(jq '.unreadable' <<<"${v}")" "" lower
     (($(jq '.unreadable' <<<"${v}") == 0)) || outcome lost-data
