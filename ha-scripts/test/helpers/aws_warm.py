@@ -12,7 +12,9 @@ is a Python package, as Debian's awscli is) and moto_world.py in a warm process.
                                     client: behaves like `moto_world.py ARGS...`
 
 The CLI code, its argument parsing and its HTTP calls to moto_server are the real ones;
-only the interpreter start, the imports and the per-call loading of data files are saved.
+only the interpreter start, the imports, the per-call loading of data files, the building of
+each service's client class (the same class in every call) and of SSL contexts (unused:
+moto_server speaks plain HTTP) are saved.
 """
 import json
 import os
@@ -63,6 +65,32 @@ def prewarm(warm, url):
     # here it would keep this process's profile and files for every call.)
     for service in ("ec2", "ssm", "s3api"):
         warm._get_command_table()[service]._get_command_table()
+    share_client_setup(warm)
+
+
+def share_client_setup(warm):
+    """Each call builds its service's client class again (765 methods for EC2) and an SSL
+    context per HTTP session: 60 of a call's 200 ms of CPU, measured in forked calls
+    (0.20 -> 0.14 s). Both come out the same in every call, so they are built once here:
+    the classes cached by service and API version, one SSL context for every session.
+    botocore is the CLI's own (v2 aliases its vendored copy under that name)."""
+    from botocore import client, httpsession
+    classes = {}
+    build_class = client.ClientCreator._create_client_class
+
+    def cached_class(self, service_name, service_model):
+        key = (service_name, service_model.api_version)
+        if key not in classes:
+            classes[key] = build_class(self, service_name, service_model)
+        return classes[key]
+
+    client.ClientCreator._create_client_class = cached_class
+    context = httpsession.create_urllib3_context()
+    httpsession.URLLib3Session._get_ssl_context = lambda self: context
+    # Fills the cache; explicit keys keep the credential chain out of this process.
+    for service in ("ec2", "ssm", "s3"):
+        warm.session.create_client(service, region_name="us-east-1",
+                                   aws_access_key_id="warm", aws_secret_access_key="warm")
 
 
 def exit_code(e):
