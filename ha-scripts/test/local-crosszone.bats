@@ -32,7 +32,7 @@ teardown_file() {
       echo "# kept: ${LT_DIR}" >&3
       return 0
     fi
-    pkill -f "AckedOps.java write ${LT_DIR}" 2>/dev/null || true
+    pkill -f "AckedOps write ${LT_DIR}" 2>/dev/null || true
     local_cluster_down
   fi
 }
@@ -74,7 +74,7 @@ acks_at_least() {
 }
 
 writer_gone() {
-  ! pgrep -f "AckedOps[.]java write ${LT_DIR}/$1 " >/dev/null
+  ! pgrep -f "AckedOps write ${LT_DIR}/$1 " >/dev/null
 }
 
 writer_stop() {

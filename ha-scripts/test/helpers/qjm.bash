@@ -56,7 +56,7 @@ qjm_journalnodes_up() {
     echo "${port}" >>"${BATS_FILE_TMPDIR}/jn.ports"
     mkdir -p "${BATS_FILE_TMPDIR}/jn${i}"
     setsid java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
-      "${QJM_OPENS[@]}" -Djava.net.preferIPv4Stack=true -Xmx128m \
+      "${QJM_OPENS[@]}" -Djava.net.preferIPv4Stack=true -Xmx128m -Djava.io.tmpdir="${BATS_FILE_TMPDIR}" \
       -cp "${dir}:$(cat "${HADOOP_CLASSPATH_FILE:-${HA_HOME}/target/hadoop.classpath}")" \
       org.apache.hadoop.hdfs.qjournal.server.JournalNode \
       -Ddfs.journalnode.edits.dir="${BATS_FILE_TMPDIR}/jn${i}" \
@@ -148,7 +148,7 @@ qjm_nn_format() {
 qjm_nn_start() {
   local port="$2" dir="${BATS_FILE_TMPDIR}/$1"
   setsid java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
-    "${QJM_OPENS[@]}" -Djava.net.preferIPv4Stack=true -Xmx256m \
+    "${QJM_OPENS[@]}" -Djava.net.preferIPv4Stack=true -Xmx256m -Djava.io.tmpdir="${BATS_FILE_TMPDIR}" \
     -Dhadoop.log.dir="${dir}" \
     -cp "${dir}/conf:$(cat "${HADOOP_CLASSPATH_FILE:-${HA_HOME}/target/hadoop.classpath}")" \
     org.apache.hadoop.hdfs.server.namenode.NameNode \
