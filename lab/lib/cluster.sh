@@ -625,14 +625,15 @@ daemon_start() {
   esac
   conf="${LAB_CLUSTER}/conf/${host}"
   log="${LAB_CLUSTER}/logs/${host}.${role}.log"
-  mkdir -p "${LAB_CLUSTER}/logs" "${LAB_CLUSTER}/pids"
+  # tmp: Jetty unpacks each daemon's web app under java.io.tmpdir; here, not left in /tmp.
+  mkdir -p "${LAB_CLUSTER}/logs" "${LAB_CLUSTER}/pids" "${LAB_CLUSTER}/tmp"
   local home="${HADOOP_HOME}" pidfile="${LAB_CLUSTER}/pids/${host}.${role}"
   # A subshell starts it, so this shell does not report the daemon's death (kill -9) later.
   (
     HADOOP_CONF_DIR="${conf}" HADOOP_COMMON_HOME="${home}" HADOOP_HDFS_HOME="${home}" \
       HADOOP_YARN_HOME="${home}" HADOOP_MAPRED_HOME="${home}" \
       ip netns exec "$(ns_of "${host}")" setsid java "-Xmx${heap}" "${JAVA_LEAN[@]}" "$(java_cds "${role}")" \
-      "${JAVA_OPENS[@]}" -Dhadoop.log.dir="${LAB_CLUSTER}/logs" \
+      "${JAVA_OPENS[@]}" -Dhadoop.log.dir="${LAB_CLUSTER}/logs" -Djava.io.tmpdir="${LAB_CLUSTER}/tmp" \
       -Dyarn.log.dir="${LAB_CLUSTER}/logs" -Dhadoop.home.dir="${home}" -Dlab.host="${host}" \
       -cp "$(hadoop_classpath "${conf}")" "${class}" </dev/null >>"${log}" 2>&1 3>&- &
     echo "$!" >"${pidfile}"
