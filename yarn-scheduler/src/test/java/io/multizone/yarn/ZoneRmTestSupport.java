@@ -30,6 +30,9 @@ import org.apache.hadoop.yarn.server.resourcemanager.MockRM;
 import org.apache.hadoop.yarn.server.resourcemanager.MockRMAppSubmissionData;
 import org.apache.hadoop.yarn.server.resourcemanager.MockRMAppSubmitter;
 import org.apache.hadoop.yarn.server.resourcemanager.rmapp.RMApp;
+import org.apache.hadoop.yarn.server.resourcemanager.rmapp.RMAppState;
+import org.apache.hadoop.yarn.server.resourcemanager.rmapp.attempt.RMAppAttempt;
+import org.apache.hadoop.yarn.server.resourcemanager.rmapp.attempt.RMAppAttemptState;
 import org.apache.hadoop.yarn.server.resourcemanager.rmnode.RMNode;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler;
 import org.apache.hadoop.yarn.server.resourcemanager.scheduler.AbstractYarnScheduler;
@@ -133,9 +136,15 @@ public abstract class ZoneRmTestSupport {
       nms.put(host, rm.registerNode(host + ":1234", nodeMemMb, nodeVcores));
     }
     rm.drainEvents();
-    RMApp app = MockRMAppSubmitter.submit(rm,
-        MockRMAppSubmissionData.Builder.createWithMemory(GB, rm).build());
-    am = MockRM.launchAndRegisterAM(app, rm, nms.get("c2h2"));
+    if (conf.getBoolean("yarn.scheduler.capacity.schedule-asynchronously.enable", false)) {
+      RMApp app = MockRMAppSubmitter.submit(rm, MockRMAppSubmissionData.Builder
+          .createWithMemory(GB, rm).withWaitForAppAcceptedState(false).build());
+      am = launchAndRegisterAmAllocatedAsynchronously(app);
+    } else {
+      RMApp app = MockRMAppSubmitter.submit(rm,
+          MockRMAppSubmissionData.Builder.createWithMemory(GB, rm).build());
+      am = MockRM.launchAndRegisterAM(app, rm, nms.get("c2h2"));
+    }
     String allocator = conf.get(ZonePlacementYarnConfig.YARN_APP_PLACEMENT_ALLOCATOR_KEY);
     if (allocator != null && perApplicationAllocatorOn33
         && HadoopLine.perApplicationAllocatorOnly()) {
@@ -147,6 +156,34 @@ public abstract class ZoneRmTestSupport {
       attempt().getAppSchedulingInfo().getApplicationSchedulingEnvs()
           .put(HadoopLine.ENV_APPLICATION_PLACEMENT_TYPE_CLASS, allocator);
     }
+  }
+
+  /**
+   * MockRM's submit and launchAndRegisterAM wait for the attempt to be SCHEDULED; the
+   * asynchronous scheduler's threads may have allocated the AM container before they look,
+   * and the wait then times out on ALLOCATED (CI, 2026-12-02). This waits for ALLOCATED, on
+   * whichever node, then launches and registers the AM as launchAndRegisterAM does.
+   */
+  private MockAM launchAndRegisterAmAllocatedAsynchronously(RMApp app) throws Exception {
+    rm.waitForState(app.getApplicationId(), RMAppState.ACCEPTED);
+    long end = System.currentTimeMillis() + 120_000;
+    RMAppAttempt attempt = app.getCurrentAppAttempt();
+    while (attempt == null || attempt.getAppAttemptState() != RMAppAttemptState.ALLOCATED) {
+      if (System.currentTimeMillis() > end) {
+        throw new AssertionError("AM container not allocated in 120 s: "
+            + (attempt == null ? "no attempt" : attempt.getAppAttemptState()));
+      }
+      for (MockNM nm : nms.values()) {
+        nm.nodeHeartbeat(true);
+      }
+      Thread.sleep(50);
+      attempt = app.getCurrentAppAttempt();
+    }
+    MockAM launched = rm.sendAMLaunched(attempt.getAppAttemptId());
+    rm.waitForState(attempt.getAppAttemptId(), RMAppAttemptState.LAUNCHED);
+    launched.registerAppAttempt();
+    rm.waitForState(app.getApplicationId(), RMAppState.RUNNING);
+    return launched;
   }
 
   @After
