@@ -72,14 +72,17 @@ def share_client_setup(warm):
     """Each call builds its service's client class again (765 methods for EC2) and an SSL
     context per HTTP session: 60 of a call's 200 ms of CPU, measured in forked calls
     (0.20 -> 0.14 s). Both come out the same in every call, so they are built once here:
-    the classes cached by service and API version, one SSL context for every session.
+    the classes cached by session (its event emitter), service and API version, one SSL
+    context for every session. (The context is changed in place only by HTTPS connections
+    and proxy settings: moto_server is plain HTTP, and each call is a forked child.)
     botocore is the CLI's own (v2 aliases its vendored copy under that name)."""
     from botocore import client, httpsession
     classes = {}
     build_class = client.ClientCreator._create_client_class
 
     def cached_class(self, service_name, service_model):
-        key = (service_name, service_model.api_version)
+        # Per event emitter too: boto3's sessions (moto_world) register their own handlers.
+        key = (id(self._event_emitter), service_name, service_model.api_version)
         if key not in classes:
             classes[key] = build_class(self, service_name, service_model)
         return classes[key]
