@@ -692,6 +692,20 @@ client_java() {
 }
 
 #######################################
+# As client_java, for a client started in the background (`client_java_bg ... &`): the JVM
+# replaces the background subshell, so $! is the JVM's PID and kill -9 $! ends it. (With
+# client_java the kill ended only the subshell: stock's writer and reader, killed at the end
+# of namenode-loss, went on writing into its next scenario, full run of 2026-12-02 14:30.)
+#######################################
+client_java_bg() {
+  local heap="$1"
+  shift
+  HADOOP_CONF_DIR="${LAB_CLUSTER}/conf/client" exec ip netns exec "${CLIENT_NS}" \
+    java -Xmx"${heap}" "${JAVA_LEAN[@]}" "$(java_cds client)" "${JAVA_OPENS[@]}" \
+    -Dhadoop.log.dir="${LAB_CLUSTER}/logs" -cp "$(hadoop_classpath "${LAB_CLUSTER}/conf/client")" "$@"
+}
+
+#######################################
 # curl from the client namespace; prints the body or nothing.
 #######################################
 client_curl() {

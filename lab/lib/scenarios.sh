@@ -86,7 +86,7 @@ outcome_rank() {
 #######################################
 writer_start() {
   rm -f "${LAB_RUN_POLICY}/writer.stop"
-  client_java 192m io.multizone.lab.load.ContinuousWriter "${LAB_DFS}/writer" \
+  client_java_bg 192m io.multizone.lab.load.ContinuousWriter "${LAB_DFS}/writer" \
     "${LAB_RUN_POLICY}/writer.acks" "${LAB_RUN_POLICY}/writer.stop" "${LAB_SEED}" 65536 \
     1572864 "${LAB_WRITER_PAUSE_MS}" 100000 >"${LAB_RUN_POLICY}/logs/writer.log" 2>&1 &
   WRITER_PID=$!
@@ -128,7 +128,7 @@ acks_at_least() {
 #######################################
 job_start() {
   : >"${LAB_RUN_POLICY}/job.progress"
-  client_java 256m io.multizone.lab.job.PacedWordCount \
+  client_java_bg 256m io.multizone.lab.job.PacedWordCount \
     -D "lab.input.files=${LAB_MAPS}" -D "lab.input.lines=${LAB_LINES}" -D "lab.input.seed=${LAB_SEED}" \
     -D "lab.input.hosts-file=${LAB_RUN_POLICY}/inputs.jsonl" \
     -D "lab.map.line-pause-ms=${LAB_LINE_PAUSE_MS}" -D "mapreduce.job.reduces=1" \
@@ -666,7 +666,7 @@ scenario_datanode_loss() {
 
 reader_start() {
   rm -f "${LAB_RUN_POLICY}/reader.stop"
-  client_java 128m io.multizone.lab.load.ReadProbe "$1" "${LAB_RUN_POLICY}/reader.log" \
+  client_java_bg 128m io.multizone.lab.load.ReadProbe "$1" "${LAB_RUN_POLICY}/reader.log" \
     "${LAB_RUN_POLICY}/reader.stop" 500 >"${LAB_RUN_POLICY}/logs/reader.log" 2>&1 &
   READER_PID=$!
 }
