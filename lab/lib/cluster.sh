@@ -680,15 +680,23 @@ jn_listening() {
 }
 
 #######################################
+# Sets CLIENT_JVM to the command that runs a Java client in the client namespace (its class
+# and arguments follow). Arguments: heap.
+#######################################
+client_jvm() {
+  CLIENT_JVM=(ip netns exec "${CLIENT_NS}" java -Xmx"$1" "${JAVA_LEAN[@]}" "$(java_cds client)"
+    "${JAVA_OPENS[@]}" -Dhadoop.log.dir="${LAB_CLUSTER}/logs"
+    -cp "$(hadoop_classpath "${LAB_CLUSTER}/conf/client")")
+}
+
+#######################################
 # Runs a Java client class in the client namespace (foreground). Arguments: heap, class,
 # arguments.
 #######################################
 client_java() {
-  local heap="$1"
+  client_jvm "$1"
   shift
-  HADOOP_CONF_DIR="${LAB_CLUSTER}/conf/client" ip netns exec "${CLIENT_NS}" \
-    java -Xmx"${heap}" "${JAVA_LEAN[@]}" "$(java_cds client)" "${JAVA_OPENS[@]}" \
-    -Dhadoop.log.dir="${LAB_CLUSTER}/logs" -cp "$(hadoop_classpath "${LAB_CLUSTER}/conf/client")" "$@"
+  HADOOP_CONF_DIR="${LAB_CLUSTER}/conf/client" "${CLIENT_JVM[@]}" "$@"
 }
 
 #######################################
@@ -698,11 +706,9 @@ client_java() {
 # of namenode-loss, went on writing into its next scenario, full run of 2026-12-02 14:30.)
 #######################################
 client_java_bg() {
-  local heap="$1"
+  client_jvm "$1"
   shift
-  HADOOP_CONF_DIR="${LAB_CLUSTER}/conf/client" exec ip netns exec "${CLIENT_NS}" \
-    java -Xmx"${heap}" "${JAVA_LEAN[@]}" "$(java_cds client)" "${JAVA_OPENS[@]}" \
-    -Dhadoop.log.dir="${LAB_CLUSTER}/logs" -cp "$(hadoop_classpath "${LAB_CLUSTER}/conf/client")" "$@"
+  HADOOP_CONF_DIR="${LAB_CLUSTER}/conf/client" exec "${CLIENT_JVM[@]}" "$@"
 }
 
 #######################################
