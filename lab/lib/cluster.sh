@@ -513,7 +513,12 @@ write_site_files() {
   # zone-loss map's attempt sat in KILL_CONTAINER_CLEANUP for 51 s, six connect timeouts of
   # 3 s and six sleeps of 5 s, before it could run again) and lets each DataNode copy 8
   # blocks at a time instead of 2 (the knobs operators raise to re-replicate a lost zone
-  # faster), so scenarios fit in minutes.
+  # faster), and a reader that finds no replica of a block asks the NameNode again after
+  # waits of up to 1, 3 and 5 s instead of 3, 9 and 15 s (retry window base 1 s, Hadoop's
+  # 3 s; the same three tries): a stock map whose input lost every replica spent 15 s of
+  # each attempt there (quick run of 2026-12-02 17:00, two attempts on the path to the job's
+  # failure).
+  # So scenarios fit in minutes.
   site_add "${dir}/core-site.xml" "${core[@]+"${core[@]}"}" \
     "fs.defaultFS=hdfs://${NN_IP}:8020" \
     "net.topology.node.switch.mapping.impl=org.apache.hadoop.net.TableMapping" \
@@ -524,6 +529,7 @@ write_site_files() {
     "hadoop.tmp.dir=${LAB_CLUSTER}/data/tmp"
   site_add "${dir}/hdfs-site.xml" "${hdfs[@]+"${hdfs[@]}"}" \
     "dfs.replication=3" "dfs.blocksize=1048576" "dfs.client.socket-timeout=15000" \
+    "dfs.client.retry.window.base=1000" \
     "dfs.namenode.name.dir=file://$(name_dir)" \
     "dfs.heartbeat.interval=1" "dfs.namenode.heartbeat.recheck-interval=5000" \
     "dfs.namenode.stale.datanode.interval=5000" \
