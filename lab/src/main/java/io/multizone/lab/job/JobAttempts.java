@@ -20,11 +20,16 @@ import org.apache.hadoop.mapreduce.jobhistory.JobHistoryParser.AMInfo;
 import org.apache.hadoop.mapreduce.jobhistory.JobHistoryParser.JobInfo;
 import org.apache.hadoop.mapreduce.jobhistory.JobHistoryParser.TaskAttemptInfo;
 import org.apache.hadoop.mapreduce.jobhistory.JobHistoryParser.TaskInfo;
+import org.apache.hadoop.yarn.api.records.ApplicationAttemptReport;
+import org.apache.hadoop.yarn.api.records.ApplicationId;
+import org.apache.hadoop.yarn.client.api.YarnClient;
+import org.apache.hadoop.yarn.exceptions.YarnException;
 
 /**
  * A finished MapReduce job's attempts, from the history file its ApplicationMaster left in
  * the intermediate done directory (no JobHistory server needed): one JSON object with the
- * job's status, its locality and kill/fail counters, its AM attempts and every task attempt
+ * job's status, its locality and kill/fail counters, its AM attempts (the ResourceManager's
+ * list when it gave one) and every task attempt
  * ({@code task, attempt, type, status, host, start, finish, error}), times in epoch ms.
  */
 public final class JobAttempts {
@@ -34,8 +39,46 @@ public final class JobAttempts {
   private JobAttempts() {
   }
 
-  /** Waits (up to 120 s) for the job's history file, parses it and writes the JSON. */
-  static void write(Configuration conf, String jobId, File out)
+  /**
+   * One attempt of the job's ApplicationMaster, as the ResourceManager lists it: the history
+   * file names only the attempts its own AM knew of (an AM that restarted without recovering
+   * its predecessor's history, as after a zone loss took the first AM's host with it, lists
+   * itself alone: a quick run of 2026-12-02 17:24 reported 1 where the RM had run 2).
+   */
+  static final class AmAttempt {
+    final String id;
+    final String state;
+    final String host;
+    final long start;
+
+    AmAttempt(String id, String state, String host, long start) {
+      this.id = id;
+      this.state = state;
+      this.host = host;
+      this.start = start;
+    }
+  }
+
+  /** The application's AM attempts from the ResourceManager; empty if it cannot say. */
+  static List<AmAttempt> amAttempts(YarnClient yarn, ApplicationId app) {
+    List<AmAttempt> out = new ArrayList<>();
+    try {
+      for (ApplicationAttemptReport r : yarn.getApplicationAttempts(app)) {
+        out.add(new AmAttempt(r.getApplicationAttemptId().toString(),
+            String.valueOf(r.getYarnApplicationAttemptState()), r.getHost(), r.getStartTime()));
+      }
+    } catch (IOException | YarnException | RuntimeException e) {
+      System.err.println("lab: could not list the application's attempts: " + e);
+      out.clear();
+    }
+    return out;
+  }
+
+  /**
+   * Waits (up to 120 s) for the job's history file, parses it and writes the JSON; the AM
+   * attempts are the ResourceManager's ({@code amAttempts}) unless that list is empty.
+   */
+  static void write(Configuration conf, String jobId, List<AmAttempt> amAttempts, File out)
       throws IOException, InterruptedException {
     String staging = conf.get("yarn.app.mapreduce.am.staging-dir", "/tmp/hadoop-yarn/staging");
     Path dir = new Path(conf.get(INTERMEDIATE_DIR, staging + "/history/done_intermediate"));
@@ -53,12 +96,12 @@ public final class JobAttempts {
     if (jhist == null) {
       json = "{\"job\":\"" + jobId + "\",\"error\":\"no history file under " + dir + "\"}";
     } else {
-      json = toJson(new JobHistoryParser(fs, jhist).parse());
+      json = toJson(new JobHistoryParser(fs, jhist).parse(), amAttempts);
     }
     Files.write(out.toPath(), (json + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
-  static String toJson(JobInfo info) {
+  static String toJson(JobInfo info, List<AmAttempt> rmAttempts) {
     StringBuilder s = new StringBuilder("{");
     field(s, "job", info.getJobId().toString()).append(',');
     field(s, "status", info.getJobStatus()).append(',');
@@ -77,11 +120,20 @@ public final class JobAttempts {
           .append(c == null ? 0 : c.getValue());
     }
     s.append("},\"am_attempts\":[");
-    List<AMInfo> ams = info.getAMInfos() == null ? new ArrayList<AMInfo>() : info.getAMInfos();
+    List<AmAttempt> ams = rmAttempts;
+    if (ams.isEmpty() && info.getAMInfos() != null) {
+      ams = new ArrayList<>();
+      for (AMInfo a : info.getAMInfos()) {
+        ams.add(new AmAttempt(String.valueOf(a.getAppAttemptId()), null,
+            a.getNodeManagerHost(), a.getStartTime()));
+      }
+    }
     for (int i = 0; i < ams.size(); i++) {
       s.append(i == 0 ? "{" : ",{");
-      field(s, "host", ams.get(i).getNodeManagerHost()).append(',');
-      s.append("\"start\":").append(ams.get(i).getStartTime()).append('}');
+      field(s, "attempt", ams.get(i).id).append(',');
+      field(s, "state", ams.get(i).state).append(',');
+      field(s, "host", ams.get(i).host).append(',');
+      s.append("\"start\":").append(ams.get(i).start).append('}');
     }
     s.append("],\"attempts\":[");
     boolean first = true;

@@ -135,6 +135,7 @@ public final class PacedWordCount extends Configured implements Tool {
     FileOutputFormat.setOutputPath(job, new Path(args[1]));
     File progressFile = new File(args[2]);
     boolean ok;
+    List<JobAttempts.AmAttempt> amAttempts;
     try (PrintWriter progress = new PrintWriter(new OutputStreamWriter(
         new FileOutputStream(progressFile, true), StandardCharsets.UTF_8), true)) {
       job.submit();
@@ -152,11 +153,17 @@ public final class PacedWordCount extends Configured implements Tool {
       }
       progress.printf("submitted %s %s %d%n", job.getJobID(),
           job.getJobID().toString().replace("job_", "application_"), System.currentTimeMillis());
-      String state = watch(conf, job, progress, maps);
-      ok = "SUCCEEDED".equals(state);
-      progress.printf("finished %d %s%n", System.currentTimeMillis(), state);
+      ApplicationId app = TypeConverter.toYarn(job.getJobID()).getAppId();
+      try (YarnClient yarn = YarnClient.createYarnClient()) {
+        yarn.init(conf);
+        yarn.start();
+        String state = watch(yarn, app, job, progress, maps);
+        ok = "SUCCEEDED".equals(state);
+        progress.printf("finished %d %s%n", System.currentTimeMillis(), state);
+        amAttempts = JobAttempts.amAttempts(yarn, app);
+      }
     }
-    JobAttempts.write(conf, job.getJobID().toString(), new File(args[3]));
+    JobAttempts.write(conf, job.getJobID().toString(), amAttempts, new File(args[3]));
     return ok ? 0 : 1;
   }
 
@@ -189,30 +196,25 @@ public final class PacedWordCount extends Configured implements Tool {
    * the progress, one more for the task reports until every map has started; a round whose
    * AM calls fail writes no line.
    */
-  private static String watch(Configuration conf, Job job, PrintWriter progress, int maps)
-      throws IOException, InterruptedException {
-    ApplicationId app = TypeConverter.toYarn(job.getJobID()).getAppId();
-    try (YarnClient yarn = YarnClient.createYarnClient()) {
-      yarn.init(conf);
-      yarn.start();
-      int started = 0;
-      while (true) {
-        String state = finalStatus(yarn, app);
-        if (state != null) {
-          return state;
-        }
-        try {
-          JobStatus status = job.getStatus();
-          if (maps == 0 || started < maps) {
-            started = Math.max(started, mapsStarted(job));
-          }
-          progress.printf("progress %d %.3f %.3f %d%n", System.currentTimeMillis(),
-              status.getMapProgress(), status.getReduceProgress(), started);
-        } catch (IOException e) {
-          // The AM is away (lost, restarting or exited): the RM says next round.
-        }
-        Thread.sleep(1000);
+  private static String watch(YarnClient yarn, ApplicationId app, Job job,
+      PrintWriter progress, int maps) throws IOException, InterruptedException {
+    int started = 0;
+    while (true) {
+      String state = finalStatus(yarn, app);
+      if (state != null) {
+        return state;
       }
+      try {
+        JobStatus status = job.getStatus();
+        if (maps == 0 || started < maps) {
+          started = Math.max(started, mapsStarted(job));
+        }
+        progress.printf("progress %d %.3f %.3f %d%n", System.currentTimeMillis(),
+            status.getMapProgress(), status.getReduceProgress(), started);
+      } catch (IOException e) {
+        // The AM is away (lost, restarting or exited): the RM says next round.
+      }
+      Thread.sleep(1000);
     }
   }
 
