@@ -44,6 +44,11 @@ public class TestBalancerKeepsZones {
 
   private static final long CAPACITY = 6L * 1024 * 1024;
   private static final double THRESHOLD = BalancerParameters.DEFAULT.getThreshold();
+  /**
+   * One block's share of a node's capacity, in percentage points (64 KB of 6 MB: 1.04): the
+   * Balancer moves whole blocks, so a node may stay over the threshold by less than one.
+   */
+  private static final double ONE_BLOCK = 100.0 * MiniZonedCluster.BLOCK_SIZE / CAPACITY;
 
   // A hang guard, not a timing assertion: a Balancer that never converges (the delete-hint bug
   // fixed on 2026-12-01 made it move the same bytes forever) fails here instead of stalling CI.
@@ -75,8 +80,12 @@ public class TestBalancerKeepsZones {
       // The Balancer stops with SUCCESS, or with NO_MOVE_PROGRESS when the last node above
       // the threshold is over by less than a block it may move (64 KB blocks here; which node
       // that is depends on the Balancer's random choices: seen in 1 of 3 runs). Either way the
-      // outcome is asserted below: every node within the threshold (+1 point) of the
-      // average, the drained zone-a node strictly within it. Any other exit fails at once.
+      // outcome is asserted below: every node, the drained zone-a node named on its own,
+      // within the threshold of the average give or take one block. (Zone-a was once that
+      // last node, 10.4 points over: a fresh-clone CI run of 2026-12-02 18:24 failed the
+      // strict check then. The control's zone-a node never drained: about 60 % full against
+      // an average near 36 % by the setup's arithmetic, far outside either way.) Any other
+      // exit fails at once.
       int exit = Balancer.run(namenodes, BalancerParameters.DEFAULT, conf);
       assertTrue("balancer exit " + exit, exit == ExitStatus.SUCCESS.getExitCode()
           || exit == ExitStatus.NO_MOVE_PROGRESS.getExitCode());
@@ -103,13 +112,13 @@ public class TestBalancerKeepsZones {
     }
   }
 
-  /** "ok ..." when zone-a's DataNode is within the threshold of the average, else why not. */
+  /** "ok ..." when zone-a's DataNode is within the threshold (+ a block) of the average. */
   private static String zoneADrained(MiniZonedCluster c) throws IOException {
     DatanodeInfo[] report = c.fs.getClient().datanodeReport(DatanodeReportType.LIVE);
     double average = averageUsedPercent(report);
     for (DatanodeInfo d : report) {
       if (d.getNetworkLocation().startsWith("/zone-a/")) {
-        boolean ok = Math.abs(d.getDfsUsedPercent() - average) <= THRESHOLD;
+        boolean ok = Math.abs(d.getDfsUsedPercent() - average) <= THRESHOLD + ONE_BLOCK;
         return String.format(Locale.ROOT, "%s %.1f%% against an average of %.1f%%",
             ok ? "ok" : "outside", d.getDfsUsedPercent(), average);
       }
@@ -141,7 +150,7 @@ public class TestBalancerKeepsZones {
     }, 200, 120_000);
   }
 
-  /** Null when every live DataNode is within the threshold (+1) of the average, else why. */
+  /** Null when every live DataNode is within the threshold (+ a block) of the average. */
   private static String withinThreshold(MiniZonedCluster c) {
     DatanodeInfo[] report;
     try {
@@ -156,7 +165,7 @@ public class TestBalancerKeepsZones {
     for (DatanodeInfo d : report) {
       spread.append(String.format(Locale.ROOT, " %s=%.1f%%", d.getNetworkLocation(),
           d.getDfsUsedPercent()));
-      ok &= Math.abs(d.getDfsUsedPercent() - average) <= THRESHOLD + 1;
+      ok &= Math.abs(d.getDfsUsedPercent() - average) <= THRESHOLD + ONE_BLOCK;
     }
     String figures = String.format(Locale.ROOT, "average %.1f%%,", average) + spread;
     System.out.println("after the Balancer: " + figures);
