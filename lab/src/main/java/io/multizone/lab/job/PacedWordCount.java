@@ -11,10 +11,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.StringTokenizer;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.conf.Configured;
@@ -162,7 +158,10 @@ public final class PacedWordCount extends Configured implements Tool {
       try (YarnClient yarn = YarnClient.createYarnClient()) {
         yarn.init(conf);
         yarn.start();
-        String state = watch(yarn, app, job, progress, maps);
+        AtomicInteger started = new AtomicInteger();
+        int mapCount = maps;
+        String state = JobWatch.watch(() -> finalStatus(yarn, app),
+            () -> progressLine(job, mapCount, started), progress, 1000);
         ok = "SUCCEEDED".equals(state);
         progress.printf("finished %d %s%n", System.currentTimeMillis(), state);
         amAttempts = JobAttempts.amAttempts(yarn, app);
@@ -190,50 +189,6 @@ public final class PacedWordCount extends Configured implements Tool {
       return 0;
     }
     return n;
-  }
-
-  /**
-   * Writes a progress line a second until the job ends; its final state. The ResourceManager
-   * decides when it has ended, asked every second on this thread: it has the final status the
-   * moment the AM unregisters. The AM is asked for the progress (and, until every map has
-   * started, the task reports) on a thread of its own, one call at a time, and a round whose
-   * call has not come back writes no line: a call to an AM lost with its zone blocks in the
-   * client's connect retries (the MapReduce client re-asks the RM for the AM's address only
-   * after them) and then, once the AM has exited, on a JobHistory server the lab does not
-   * run. Asked on this thread, that call made the lab learn of a job's end 53 and 61 s late
-   * (quick run 2026-12-03 05:50, both halves' AM in the zone lost).
-   */
-  private static String watch(YarnClient yarn, ApplicationId app, Job job,
-      PrintWriter progress, int maps) throws IOException, InterruptedException {
-    ExecutorService amCalls = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "lab-am-progress");
-      t.setDaemon(true);
-      return t;
-    });
-    AtomicInteger started = new AtomicInteger();
-    Future<String> call = null;
-    try {
-      while (true) {
-        String state = finalStatus(yarn, app);
-        if (state != null) {
-          return state;
-        }
-        if (call != null && call.isDone()) {
-          try {
-            progress.printf("%s", call.get());
-          } catch (ExecutionException e) {
-            // The AM is away (lost, restarting or exited): the RM says when the job ends.
-          }
-          call = null;
-        }
-        if (call == null) {
-          call = amCalls.submit(() -> progressLine(job, maps, started));
-        }
-        Thread.sleep(1000);
-      }
-    } finally {
-      amCalls.shutdownNow();
-    }
   }
 
   /** One progress line from the job's AM; raises what the AM call raised. */
