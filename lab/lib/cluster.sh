@@ -569,7 +569,10 @@ write_site_files() {
     "yarn.resourcemanager.nodemanagers.heartbeat-interval-ms=1000" \
     "yarn.client.nodemanager-connect.max-wait-ms=6000" \
     "yarn.client.nodemanager-connect.retry-interval-ms=2000" \
-    "yarn.log-aggregation-enable=false" "${yarn_ours[@]+"${yarn_ours[@]}"}"
+    "yarn.log-aggregation-enable=false" \
+    "yarn.node-attribute.fs-store.root-dir=file://${LAB_CLUSTER}/data/rm-node-attribute" \
+    "yarn.node-labels.fs-store.root-dir=file://${LAB_CLUSTER}/data/rm-node-labels" \
+    "${yarn_ours[@]+"${yarn_ours[@]}"}"
   local opts="-Xmx200m ${JAVA_LEAN[*]} ${JAVA_OPENS[*]}"
   local env="HADOOP_MAPRED_HOME=${HADOOP_HOME}"
   # The reducer is launched with the maps (slowstart 0), so its JVM is up when the last map
