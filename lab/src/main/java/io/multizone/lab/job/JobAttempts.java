@@ -77,7 +77,7 @@ public final class JobAttempts {
   /**
    * Whether an AM will leave a history file: only one that unregistered does, so the last
    * attempt (the ResourceManager's word) must be FINISHING or FINISHED; unknown when the RM
-   * gave no list. A job whose last AM died (stock's zone-loss job of the 06:31 quick run of
+   * gave no list. A job whose last AM died (stock's zone-loss job of the 07:17 quick run of
    * 2026-12-03: its second AM could not read the job's files, all in the zone lost) leaves
    * none, and the lab waited the whole 120 s for it.
    */
